@@ -1,0 +1,201 @@
+"""The asynchronous client: the sync client's twin, differing only by `await`."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from typing import TypeVar
+
+import httpx
+from pydantic import SecretStr
+
+from ._base import (
+    ClientSettings,
+    mapped_transport_errors,
+    parse_body,
+    parse_chunk,
+    parse_event,
+    raise_for_status,
+)
+from ._client import _parsed, check_complete
+from ._errors import StreamTruncatedError, find_request_id
+from ._prepare import PreparedRequest, prepare_chat_request, prepare_fim_request
+from ._request import ChatRequest, FIMRequest
+from ._response import Balance, ChatCompletion, FIMCompletion, ModelList
+from ._retry import RetryPolicy
+from ._stream import AsyncChatStream, AsyncStream, StreamState
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+def _no_release() -> None:
+    return None
+
+
+class AsyncDeepSeekClient:
+    """Asynchronous DeepSeek client (same API as `DeepSeekClient`, awaited)."""
+
+    def __init__(
+        self,
+        *,
+        api_key: str | SecretStr | None = None,
+        base_url: str | None = None,
+        timeout: float | None = None,
+        connect_timeout: float | None = None,
+        max_retries: int = 2,
+        default_headers: Mapping[str, str] | None = None,
+        http_client: httpx.AsyncClient | None = None,
+        max_concurrency: int | None = None,
+        allow_insecure_http: bool = False,
+        retry_policy: RetryPolicy | None = None,
+    ) -> None:
+        self._settings = ClientSettings(
+            api_key=api_key,
+            base_url=base_url,
+            timeout=timeout,
+            connect_timeout=connect_timeout,
+            max_retries=max_retries,
+            default_headers=default_headers,
+            allow_insecure_http=allow_insecure_http,
+            retry_policy=retry_policy,
+        )
+        self._owns_http = http_client is None
+        self._http = http_client or httpx.AsyncClient(timeout=self._settings.timeout)
+        self._slots = asyncio.Semaphore(max_concurrency) if max_concurrency else None
+
+    def __repr__(self) -> str:
+        return f"AsyncDeepSeekClient({self._settings!r})"
+
+    @property
+    def base_url(self) -> str:
+        return self._settings.base_url
+
+    @property
+    def retry_policy(self) -> RetryPolicy:
+        return self._settings.retry_policy
+
+    async def _acquire(self) -> Callable[[], None]:
+        if self._slots is None:
+            return _no_release
+        await self._slots.acquire()
+        return self._slots.release
+
+    async def _retry(self, attempt: Callable[[], Awaitable[R]]) -> R:
+        result: R = await self._settings.retry_policy.async_retrying()(attempt)
+        return result
+
+    async def _send(self, method: str, prepared: PreparedRequest | str) -> httpx.Response:
+        release = await self._acquire()
+        try:
+            with mapped_transport_errors():
+                if isinstance(prepared, str):
+                    response = await self._http.request(
+                        method,
+                        self._settings.url(prepared),
+                        headers=self._settings.headers(json_body=False),
+                    )
+                else:
+                    response = await self._http.request(
+                        method,
+                        self._settings.url(prepared.path),
+                        content=prepared.json_bytes(),
+                        headers=self._settings.headers(json_body=True),
+                    )
+        finally:
+            release()
+        raise_for_status(response, response.content)
+        return response
+
+    async def chat(self, request: ChatRequest) -> ChatCompletion:
+        """One chat completion (not streamed), retried per the policy."""
+        prepared = prepare_chat_request(request, stream=False)
+
+        async def attempt() -> ChatCompletion:
+            response = await self._send("POST", prepared)
+            return check_complete(parse_body(ChatCompletion, response, response.content))
+
+        return await self._retry(attempt)
+
+    async def _open(
+        self, prepared: PreparedRequest, parse: Callable[[str, str | None], T]
+    ) -> tuple[httpx.Response, AsyncIterator[bytes], StreamState[T], Callable[[], None]]:
+        """Sends a streaming request and reads until its first event (the retryable part)."""
+        release = await self._acquire()
+        try:
+            with mapped_transport_errors():
+                request = self._http.build_request(
+                    "POST",
+                    self._settings.url(prepared.path),
+                    content=prepared.json_bytes(),
+                    headers=self._settings.headers(json_body=True, stream=True),
+                )
+                response = await self._http.send(request, stream=True)
+                try:
+                    if response.status_code >= 400:
+                        raise_for_status(response, await response.aread())
+                    state = StreamState(parse, find_request_id(response.headers))
+                    chunks = response.aiter_bytes()
+                    while not state.ready:
+                        data = await anext(chunks, None)
+                        state.end_of_input() if data is None else state.feed(data)
+                    if not state.pending and not state.decoder.done:
+                        raise StreamTruncatedError("the stream closed before its first event")
+                except BaseException:
+                    await response.aclose()
+                    raise
+        except BaseException:
+            release()
+            raise
+        return response, chunks, state, release
+
+    async def stream_chat(self, request: ChatRequest) -> AsyncChatStream:
+        """A streamed chat completion; retried only until its first chunk arrives."""
+        prepared = prepare_chat_request(request, stream=True)
+        return AsyncChatStream(*await self._retry(lambda: self._open(prepared, parse_chunk)))
+
+    async def fim(self, request: FIMRequest) -> FIMCompletion:
+        """A FIM completion (`/beta/completions`, not streamed)."""
+        prepared = prepare_fim_request(request, stream=False)
+
+        async def attempt() -> FIMCompletion:
+            response = await self._send("POST", prepared)
+            return parse_body(FIMCompletion, response, response.content)
+
+        return await self._retry(attempt)
+
+    async def stream_fim(self, request: FIMRequest) -> AsyncStream[FIMCompletion]:
+        """A streamed FIM completion."""
+        prepared = prepare_fim_request(request, stream=True)
+
+        def parse(payload: str, request_id: str | None) -> FIMCompletion:
+            return parse_event(FIMCompletion, payload, request_id)
+
+        return AsyncStream(*await self._retry(lambda: self._open(prepared, parse)))
+
+    async def list_models(self) -> ModelList:
+        """`GET /models`."""
+
+        async def attempt() -> ModelList:
+            return _parsed(ModelList, await self._send("GET", "/models"))
+
+        return await self._retry(attempt)
+
+    async def get_balance(self) -> Balance:
+        """`GET /user/balance`: amounts as `Decimal`."""
+
+        async def attempt() -> Balance:
+            return _parsed(Balance, await self._send("GET", "/user/balance"))
+
+        return await self._retry(attempt)
+
+    async def aclose(self) -> None:
+        """Closes the HTTP client if this client created it."""
+        if self._owns_http:
+            await self._http.aclose()
+
+    async def __aenter__(self) -> AsyncDeepSeekClient:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()

@@ -1,0 +1,196 @@
+"""The I/O-free half of both clients: settings, headers, error mapping, response parsing.
+
+`DeepSeekClient` and `AsyncDeepSeekClient` only send; everything they decide is here, once
+(httpx's `BaseClient` split). The API key lives in a `SecretStr` and is read only to build the
+Authorization header; no repr, log line or exception holds it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ipaddress
+import logging
+import os
+from collections.abc import Iterator, Mapping
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+import httpx
+from pydantic import BaseModel, SecretStr, ValidationError
+
+from ._errors import (
+    APIConnectionError,
+    APITimeoutError,
+    DeepSeekError,
+    InvalidRequestError,
+    InvalidResponseError,
+    MissingAPIKeyError,
+    error_from_response,
+    error_from_stream_event,
+    find_request_id,
+)
+from ._response import ChatCompletionChunk
+from ._retry import RetryPolicy, parse_retry_after
+
+logger = logging.getLogger("deepseek_ext_core")
+
+DEFAULT_BASE_URL = "https://api.deepseek.com"
+DEFAULT_CONNECT_TIMEOUT = 10.0
+# Thinking answers can take minutes; keep-alive bytes reset httpx's per-read timer (§4.1, §10.2).
+DEFAULT_READ_TIMEOUT = 600.0
+USER_AGENT = "deepseek-ext/0.1.0"
+_DEEPSEEK_HOSTS = ("deepseek.com",)
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def resolve_api_key(api_key: str | SecretStr | None) -> SecretStr | None:
+    """The key given, else `DEEPSEEK_API_KEY`; `OPENAI_API_KEY` is never read."""
+    if isinstance(api_key, SecretStr):
+        return api_key if api_key.get_secret_value() else None
+    value = api_key if api_key is not None else os.environ.get("DEEPSEEK_API_KEY")
+    return SecretStr(value) if value else None
+
+
+def resolve_base_url(base_url: str | None, *, allow_insecure_http: bool) -> str:
+    """The base URL given, else `DEEPSEEK_BASE_URL`, else DeepSeek's; http only to loopback."""
+    url = (base_url or os.environ.get("DEEPSEEK_BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise InvalidRequestError(f"base_url must be an http(s) URL, got {url!r}")
+    if parts.scheme == "http" and not allow_insecure_http and not _is_loopback(parts.hostname):
+        raise InvalidRequestError(
+            f"refusing plain http:// to {parts.hostname}: the API key would travel unencrypted; "
+            "use https, or pass allow_insecure_http=True"
+        )
+    return url
+
+
+def is_deepseek_host(url: str) -> bool:
+    host = urlsplit(url).hostname or ""
+    return any(host == d or host.endswith("." + d) for d in _DEEPSEEK_HOSTS)
+
+
+def build_timeout(timeout: float | None, connect_timeout: float | None) -> httpx.Timeout:
+    read = DEFAULT_READ_TIMEOUT if timeout is None else timeout
+    connect = DEFAULT_CONNECT_TIMEOUT if connect_timeout is None else connect_timeout
+    return httpx.Timeout(read, connect=min(connect, read))
+
+
+@contextlib.contextmanager
+def mapped_transport_errors() -> Iterator[None]:
+    """The one choke point where httpx's exceptions become ours (always `from exc`)."""
+    try:
+        yield
+    except httpx.TimeoutException as exc:
+        raise APITimeoutError(f"DeepSeek request timed out ({type(exc).__name__})") from exc
+    except httpx.InvalidURL as exc:
+        raise InvalidRequestError(f"invalid URL: {exc}") from exc
+    except (httpx.HTTPError, httpx.StreamError, httpx.CookieConflict) as exc:
+        raise APIConnectionError(
+            f"connection to DeepSeek failed: {type(exc).__name__}: {exc}"
+        ) from exc
+
+
+class ClientSettings:
+    """Resolved settings shared by the sync and async clients."""
+
+    def __init__(
+        self,
+        *,
+        api_key: str | SecretStr | None,
+        base_url: str | None,
+        timeout: float | None,
+        connect_timeout: float | None,
+        max_retries: int,
+        default_headers: Mapping[str, str] | None,
+        allow_insecure_http: bool,
+        retry_policy: RetryPolicy | None,
+    ) -> None:
+        self.base_url = resolve_base_url(base_url, allow_insecure_http=allow_insecure_http)
+        self._api_key = resolve_api_key(api_key)
+        if self._api_key is None and is_deepseek_host(self.base_url):
+            raise MissingAPIKeyError(
+                "no DeepSeek API key: pass api_key=... or set DEEPSEEK_API_KEY "
+                "(create one at https://platform.deepseek.com/api_keys)"
+            )
+        self.timeout = build_timeout(timeout, connect_timeout)
+        self.retry_policy = retry_policy or RetryPolicy(max_retries=max_retries)
+        headers = {"User-Agent": USER_AGENT, "Accept": "application/json"}
+        headers.update(default_headers or {})
+        self._headers = headers
+
+    def __repr__(self) -> str:
+        key = "'**********'" if self._api_key else "None"
+        return f"ClientSettings(base_url={self.base_url!r}, api_key={key})"
+
+    def headers(self, *, json_body: bool, stream: bool = False) -> dict[str, str]:
+        headers = dict(self._headers)
+        if self._api_key is not None:
+            headers["Authorization"] = f"Bearer {self._api_key.get_secret_value()}"
+        if json_body:
+            headers["Content-Type"] = "application/json"
+        if stream:
+            headers["Accept"] = "text/event-stream"
+        return headers
+
+    def url(self, path: str) -> str:
+        return self.base_url + path
+
+
+def raise_for_status(response: httpx.Response, content: bytes) -> None:
+    """Raises the typed error for an error status; `content` is the already-read body."""
+    if response.status_code < 400:
+        return
+    retry_after = parse_retry_after(response.headers.get("retry-after"))
+    error = error_from_response(
+        response.status_code, response.headers, content, retry_after=retry_after
+    )
+    logger.debug("DeepSeek error %s (request id %s)", response.status_code, error.request_id)
+    raise error
+
+
+def parse_body(model: type[ModelT], response: httpx.Response, content: bytes) -> ModelT:
+    """The body as `model`; leading keep-alive blank lines are fine, empty bodies are not."""
+    request_id = find_request_id(response.headers)
+    if not content.strip():
+        raise InvalidResponseError(f"DeepSeek sent an empty body (request id {request_id})")
+    try:
+        parsed = model.model_validate_json(content)
+    except ValidationError as exc:
+        raise InvalidResponseError(
+            f"DeepSeek sent a body that is not a valid {model.__name__} "
+            f"(request id {request_id}): {exc.errors()[0]['msg']}"
+        ) from exc
+    if hasattr(parsed, "_request_id"):
+        parsed._request_id = request_id
+    return parsed
+
+
+def parse_event(model: type[ModelT], payload: str, request_id: str | None) -> ModelT:
+    """One SSE payload as `model`; an in-stream `{"error": ...}` raises the typed error."""
+    try:
+        parsed = model.model_validate_json(payload)
+    except ValidationError as exc:
+        raise InvalidResponseError(f"unparsable stream event: {payload[:200]!r}") from exc
+    extra: dict[str, Any] | None = parsed.model_extra
+    if extra and "error" in extra:
+        raise error_from_stream_event(extra, request_id)
+    return parsed
+
+
+def parse_chunk(payload: str, request_id: str | None) -> ChatCompletionChunk:
+    return parse_event(ChatCompletionChunk, payload, request_id)
+
+
+def describe(exc: DeepSeekError) -> str:
+    return f"{type(exc).__name__}: {exc}"

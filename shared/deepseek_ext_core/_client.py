@@ -1,0 +1,212 @@
+"""The synchronous client: a thin shell that sends what `_prepare` builds and `_base` checks."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from typing import TypeVar
+
+import httpx
+from pydantic import SecretStr
+
+from ._base import (
+    ClientSettings,
+    mapped_transport_errors,
+    parse_body,
+    parse_chunk,
+    parse_event,
+    raise_for_status,
+)
+from ._errors import StreamTruncatedError, find_request_id
+from ._prepare import PreparedRequest, prepare_chat_request, prepare_fim_request
+from ._request import ChatRequest, FIMRequest
+from ._response import Balance, ChatCompletion, FIMCompletion, ModelList
+from ._retry import IncompleteGenerationError, RetryPolicy
+from ._stream import ChatStream, Stream, StreamState
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+def check_complete(completion: ChatCompletion) -> ChatCompletion:
+    """Raises the retryable error for an answer cut by `insufficient_system_resource`."""
+    if completion.finish_reason == "insufficient_system_resource":
+        raise IncompleteGenerationError(completion)
+    return completion
+
+
+def _no_release() -> None:
+    return None
+
+
+class DeepSeekClient:
+    """Synchronous DeepSeek client.
+
+    ```python
+    with DeepSeekClient() as client:  # key from DEEPSEEK_API_KEY
+        reply = client.chat(ChatRequest(model="deepseek-flash",
+                                        messages=[UserMessage("Hello")]))
+    ```
+    """
+
+    def __init__(
+        self,
+        *,
+        api_key: str | SecretStr | None = None,
+        base_url: str | None = None,
+        timeout: float | None = None,
+        connect_timeout: float | None = None,
+        max_retries: int = 2,
+        default_headers: Mapping[str, str] | None = None,
+        http_client: httpx.Client | None = None,
+        max_concurrency: int | None = None,
+        allow_insecure_http: bool = False,
+        retry_policy: RetryPolicy | None = None,
+    ) -> None:
+        self._settings = ClientSettings(
+            api_key=api_key,
+            base_url=base_url,
+            timeout=timeout,
+            connect_timeout=connect_timeout,
+            max_retries=max_retries,
+            default_headers=default_headers,
+            allow_insecure_http=allow_insecure_http,
+            retry_policy=retry_policy,
+        )
+        self._owns_http = http_client is None
+        self._http = http_client or httpx.Client(timeout=self._settings.timeout)
+        self._slots = threading.BoundedSemaphore(max_concurrency) if max_concurrency else None
+
+    def __repr__(self) -> str:
+        return f"DeepSeekClient({self._settings!r})"
+
+    @property
+    def base_url(self) -> str:
+        return self._settings.base_url
+
+    @property
+    def retry_policy(self) -> RetryPolicy:
+        return self._settings.retry_policy
+
+    def _acquire(self) -> Callable[[], None]:
+        if self._slots is None:
+            return _no_release
+        self._slots.acquire()
+        return self._slots.release
+
+    def _retry(self, attempt: Callable[[], R]) -> R:
+        return self._settings.retry_policy.retrying()(attempt)
+
+    def _send(self, method: str, prepared: PreparedRequest | str) -> httpx.Response:
+        release = self._acquire()
+        try:
+            with mapped_transport_errors():
+                if isinstance(prepared, str):
+                    response = self._http.request(
+                        method,
+                        self._settings.url(prepared),
+                        headers=self._settings.headers(json_body=False),
+                    )
+                else:
+                    response = self._http.request(
+                        method,
+                        self._settings.url(prepared.path),
+                        content=prepared.json_bytes(),
+                        headers=self._settings.headers(json_body=True),
+                    )
+        finally:
+            release()
+        raise_for_status(response, response.content)
+        return response
+
+    def chat(self, request: ChatRequest) -> ChatCompletion:
+        """One chat completion (not streamed), retried per the policy."""
+        prepared = prepare_chat_request(request, stream=False)
+
+        def attempt() -> ChatCompletion:
+            response = self._send("POST", prepared)
+            return check_complete(parse_body(ChatCompletion, response, response.content))
+
+        return self._retry(attempt)
+
+    def _open(
+        self, prepared: PreparedRequest, parse: Callable[[str, str | None], T]
+    ) -> tuple[httpx.Response, Iterator[bytes], StreamState[T], Callable[[], None]]:
+        """Sends a streaming request and reads until its first event (the retryable part)."""
+        release = self._acquire()
+        try:
+            with mapped_transport_errors():
+                request = self._http.build_request(
+                    "POST",
+                    self._settings.url(prepared.path),
+                    content=prepared.json_bytes(),
+                    headers=self._settings.headers(json_body=True, stream=True),
+                )
+                response = self._http.send(request, stream=True)
+                try:
+                    if response.status_code >= 400:
+                        raise_for_status(response, response.read())
+                    state = StreamState(parse, find_request_id(response.headers))
+                    chunks = response.iter_bytes()
+                    while not state.ready:
+                        data = next(chunks, None)
+                        state.end_of_input() if data is None else state.feed(data)
+                    if not state.pending and not state.decoder.done:
+                        raise StreamTruncatedError("the stream closed before its first event")
+                except BaseException:
+                    response.close()
+                    raise
+        except BaseException:
+            release()
+            raise
+        return response, chunks, state, release
+
+    def stream_chat(self, request: ChatRequest) -> ChatStream:
+        """A streamed chat completion; retried only until its first chunk arrives."""
+        prepared = prepare_chat_request(request, stream=True)
+        return ChatStream(*self._retry(lambda: self._open(prepared, parse_chunk)))
+
+    def fim(self, request: FIMRequest) -> FIMCompletion:
+        """A FIM completion (`/beta/completions`, not streamed)."""
+        prepared = prepare_fim_request(request, stream=False)
+
+        def attempt() -> FIMCompletion:
+            response = self._send("POST", prepared)
+            return parse_body(FIMCompletion, response, response.content)
+
+        return self._retry(attempt)
+
+    def stream_fim(self, request: FIMRequest) -> Stream[FIMCompletion]:
+        """A streamed FIM completion: each event carries `choices[].text` pieces."""
+        prepared = prepare_fim_request(request, stream=True)
+
+        def parse(payload: str, request_id: str | None) -> FIMCompletion:
+            return parse_event(FIMCompletion, payload, request_id)
+
+        return Stream(*self._retry(lambda: self._open(prepared, parse)))
+
+    def list_models(self) -> ModelList:
+        """`GET /models`: the model ids the account can use (aliases are not listed)."""
+        return self._retry(lambda: _parsed(ModelList, self._send("GET", "/models")))
+
+    def get_balance(self) -> Balance:
+        """`GET /user/balance`: amounts as `Decimal`."""
+        return self._retry(lambda: _parsed(Balance, self._send("GET", "/user/balance")))
+
+    def close(self) -> None:
+        """Closes the HTTP client if this client created it."""
+        if self._owns_http:
+            self._http.close()
+
+    def __enter__(self) -> DeepSeekClient:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+M = TypeVar("M", ModelList, Balance)
+
+
+def _parsed(model: type[M], response: httpx.Response) -> M:
+    return parse_body(model, response, response.content)

@@ -1,0 +1,246 @@
+"""One exception tree for everything that can go wrong talking to DeepSeek.
+
+```
+DeepSeekError
+ ├── APIStatusError                      an HTTP error answer (status, message, type, request id)
+ │    ├── BadRequestError          400
+ │    │    └── ContextLengthExceededError   400 whose message names the context length
+ │    ├── AuthenticationError      401
+ │    ├── InsufficientBalanceError 402
+ │    ├── UnprocessableEntityError 422
+ │    ├── RateLimitError           429
+ │    ├── InternalServerError      500 and any other 5xx
+ │    └── ServiceUnavailableError  503
+ ├── APIConnectionError                  the request did not get an answer
+ │    └── APITimeoutError
+ ├── StreamTruncatedError                a stream closed without `data: [DONE]`
+ ├── InvalidResponseError                a 2xx body that is empty or not the expected JSON
+ └── InvalidRequestError (ValueError)    rejected before anything was sent
+      ├── InvalidConversationError
+      ├── ThinkingModeConflictError
+      ├── UnsupportedInputError
+      ├── StrictSchemaError
+      └── MissingAPIKeyError
+```
+
+Status classes follow DeepSeek's error table (deepseek-api.md §7.1); HTTP status decides first,
+because DeepSeek's `code` is often the generic `invalid_request_error` even for auth errors (§7.2).
+Messages never contain the API key: DeepSeek's own 401 text echoes only its last four characters.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from typing import Any
+
+REQUEST_ID_HEADERS = ("x-ds-trace-id", "x-request-id", "x-deepseek-request-id")
+_REQUEST_ID_IN_MESSAGE = re.compile(r"request_id:\s*([0-9a-fA-F-]{8,})")
+_CONTEXT_LENGTH_PHRASES = ("maximum context length", "context length", "context_length", "too long")
+
+
+class DeepSeekError(Exception):
+    """Base class of every error this package raises."""
+
+
+class APIStatusError(DeepSeekError):
+    """DeepSeek answered with an HTTP error status."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status_code: int,
+        error_type: str | None = None,
+        code: str | None = None,
+        param: str | None = None,
+        request_id: str | None = None,
+        body: object = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status_code = status_code
+        self.error_type = error_type
+        self.code = code
+        self.param = param
+        self.request_id = request_id
+        self.body = body
+
+    def __str__(self) -> str:
+        suffix = f" (request id {self.request_id})" if self.request_id else ""
+        return f"DeepSeek API error {self.status_code}: {self.message}{suffix}"
+
+
+class BadRequestError(APIStatusError):
+    """400: the request body was rejected (bad model name, tool protocol, pass-back, ...)."""
+
+
+class ContextLengthExceededError(BadRequestError):
+    """400 because the prompt plus max_tokens does not fit the model's context window."""
+
+
+class AuthenticationError(APIStatusError):
+    """401: the API key is missing, wrong or revoked."""
+
+
+class InsufficientBalanceError(APIStatusError):
+    """402: the account balance is exhausted; top up at https://platform.deepseek.com/top_up."""
+
+
+class UnprocessableEntityError(APIStatusError):
+    """422: the body parsed but a parameter value is invalid."""
+
+
+class RateLimitError(APIStatusError):
+    """429: too many requests or concurrent requests; retried with backoff."""
+
+    def __init__(self, message: str, *, retry_after: float | None = None, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.retry_after = retry_after
+
+
+class InternalServerError(APIStatusError):
+    """500 (and any other 5xx without a class of its own): retried."""
+
+
+class ServiceUnavailableError(APIStatusError):
+    """503: DeepSeek is overloaded; retried."""
+
+
+class APIConnectionError(DeepSeekError):
+    """The request failed before an answer arrived (refused, reset, DNS, TLS, protocol)."""
+
+
+class APITimeoutError(APIConnectionError):
+    """The connect, read, write or pool timeout ran out."""
+
+
+class StreamTruncatedError(DeepSeekError):
+    """A stream closed without `data: [DONE]`.
+
+    Raised after every chunk that did arrive has been delivered; `chunks_received` says how many.
+    """
+
+    def __init__(self, message: str, *, chunks_received: int = 0) -> None:
+        super().__init__(message)
+        self.chunks_received = chunks_received
+
+
+class InvalidResponseError(DeepSeekError):
+    """A success status whose body is empty or not the JSON DeepSeek documents."""
+
+
+class InvalidRequestError(DeepSeekError, ValueError):
+    """The request was refused locally, before anything was sent."""
+
+
+class InvalidConversationError(InvalidRequestError):
+    """The message list breaks DeepSeek's multi-round rules (§2.2)."""
+
+
+class ThinkingModeConflictError(InvalidRequestError):
+    """Explicit thinking mode combined with a parameter DeepSeek rejects in thinking mode."""
+
+
+class UnsupportedInputError(InvalidRequestError):
+    """An input the chosen model cannot take (an image for a text-only model, say)."""
+
+
+class StrictSchemaError(InvalidRequestError):
+    """A JSON Schema that DeepSeek's strict tool mode cannot accept (§5.3)."""
+
+
+class MissingAPIKeyError(InvalidRequestError):
+    """No API key was given and `DEEPSEEK_API_KEY` is not set."""
+
+
+_STATUS_CLASSES: dict[int, type[APIStatusError]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    402: InsufficientBalanceError,
+    422: UnprocessableEntityError,
+    429: RateLimitError,
+    500: InternalServerError,
+    503: ServiceUnavailableError,
+}
+
+
+def find_request_id(headers: Mapping[str, str], message: str = "") -> str | None:
+    """The request id from DeepSeek's trace header, or from the `(request_id: ...)` in a message."""
+    for name in REQUEST_ID_HEADERS:
+        value = headers.get(name)
+        if value:
+            return value
+    match = _REQUEST_ID_IN_MESSAGE.search(message)
+    return match.group(1) if match else None
+
+
+def _parse_error_body(content: bytes) -> tuple[object, dict[str, Any]]:
+    """The body as JSON when it is JSON (whatever the content type), and its `error` object."""
+    try:
+        body: object = json.loads(content.decode("utf-8", errors="replace").strip() or "null")
+    except ValueError:
+        return content.decode("utf-8", errors="replace"), {}
+    if isinstance(body, dict):
+        error = body.get("error")
+        if isinstance(error, dict):
+            return body, error
+        if isinstance(error, str):
+            return body, {"message": error}
+        if isinstance(body.get("message"), str):
+            return body, body
+    return body, {}
+
+
+def _optional_str(value: object) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def error_from_response(
+    status_code: int,
+    headers: Mapping[str, str],
+    content: bytes,
+    *,
+    retry_after: float | None = None,
+) -> APIStatusError:
+    """The typed error for an HTTP error answer; tolerates bodies that are not JSON."""
+    body, error = _parse_error_body(content)
+    message = _optional_str(error.get("message"))
+    if message is None:
+        text = body if isinstance(body, str) else ""
+        message = text.strip()[:500] or f"HTTP {status_code} with no error message"
+    cls = _STATUS_CLASSES.get(status_code)
+    if cls is None:
+        cls = InternalServerError if status_code >= 500 else APIStatusError
+    if cls is BadRequestError and any(p in message.lower() for p in _CONTEXT_LENGTH_PHRASES):
+        cls = ContextLengthExceededError
+    kwargs: dict[str, Any] = {
+        "status_code": status_code,
+        "error_type": _optional_str(error.get("type")),
+        "code": _optional_str(error.get("code")),
+        "param": _optional_str(error.get("param")),
+        "request_id": find_request_id(headers, message),
+        "body": body,
+    }
+    if cls is RateLimitError:
+        return RateLimitError(message, retry_after=retry_after, **kwargs)
+    return cls(message, **kwargs)
+
+
+def error_from_stream_event(payload: Mapping[str, Any], request_id: str | None) -> APIStatusError:
+    """The typed error for an in-stream `{"error": {...}}` event (no status: treated as 500)."""
+    error = payload.get("error")
+    details: dict[str, Any] = error if isinstance(error, dict) else {"message": str(error)}
+    message = _optional_str(details.get("message")) or "error event in stream"
+    raw_status = details.get("status") or details.get("status_code")
+    status = raw_status if isinstance(raw_status, int) else 500
+    cls = _STATUS_CLASSES.get(status, InternalServerError)
+    return cls(
+        message,
+        status_code=status,
+        error_type=_optional_str(details.get("type")),
+        code=_optional_str(details.get("code")),
+        request_id=request_id or find_request_id({}, message),
+        body=dict(payload),
+    )

@@ -1,0 +1,90 @@
+"""Neutral conversation messages: what both adapters translate their framework messages into.
+
+They mirror DeepSeek's stateless multi-round format (deepseek-api.md §2.2) but stay free of
+wire details, so the pass-back rule and the conversation checks live in one place
+(`_history.py`). All are frozen: converters build new ones and never mutate the caller's.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal, TypeAlias
+
+
+@dataclass(frozen=True, slots=True)
+class TextPart:
+    """A text part of a user message."""
+
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class ImagePart:
+    """An image part of a user message: an http(s) URL or a `data:` URL."""
+
+    url: str
+    detail: str | None = None
+
+
+ContentPart: TypeAlias = TextPart | ImagePart
+
+
+@dataclass(frozen=True, slots=True)
+class ToolCall:
+    """A function call made by the model; `arguments` is the raw JSON string it produced."""
+
+    id: str
+    name: str
+    arguments: str
+
+
+@dataclass(frozen=True, slots=True)
+class SystemMessage:
+    """A system prompt."""
+
+    content: str
+    name: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class UserMessage:
+    """A user turn: plain text, or parts (text and images) for models that take images."""
+
+    content: str | tuple[ContentPart, ...]
+    name: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AssistantMessage:
+    """An assistant turn as stored in history.
+
+    `reasoning_content` is kept exactly as received (including `""`): DeepSeek requires it back
+    on tool-call turns in thinking mode (§2.3). `prefix=True` marks the last message as a chat
+    prefix completion (§6.2); its `reasoning_content` is then the reasoning prefix.
+    """
+
+    content: str | None = None
+    tool_calls: tuple[ToolCall, ...] = ()
+    reasoning_content: str | None = None
+    name: str | None = None
+    prefix: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ToolMessage:
+    """The result of one tool call, answering `tool_call_id`."""
+
+    content: str
+    tool_call_id: str
+
+
+Message: TypeAlias = SystemMessage | UserMessage | AssistantMessage | ToolMessage
+
+ReasoningPassback: TypeAlias = Literal["auto", "always", "never"]
+"""How `reasoning_content` is sent back (§2.3).
+
+- `auto`: every assistant message that has it, when the request carries tools or the message has
+  tool_calls; `""` for a tool-call turn whose reasoning was lost. Satisfies every era's rule.
+- `always`: every assistant message that has it, tools or not (byte-stable prefixes for caching).
+- `never`: strip it (only for legacy R1-style proxies that reject it).
+"""

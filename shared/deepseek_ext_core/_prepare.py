@@ -1,0 +1,178 @@
+"""Request to wire body: the thinking-mode guard, pass-back, routing to `/beta`, input checks.
+
+Pure functions: the clients only send what `prepare_*` returns, so everything here is tested
+without HTTP and both adapters produce byte-identical bodies for the same conversation.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from ._capabilities import ModelCapabilities, get_capabilities
+from ._errors import InvalidRequestError, ThinkingModeConflictError, UnsupportedInputError
+from ._history import to_wire_messages
+from ._messages import AssistantMessage, ImagePart, Message, UserMessage
+from ._request import ChatRequest, FIMRequest, NamedToolChoice
+from ._strict import to_strict_schema
+
+CHAT_PATH = "/chat/completions"
+BETA_CHAT_PATH = "/beta/chat/completions"
+FIM_PATH = "/beta/completions"
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedRequest:
+    """What goes on the wire: a path below the base URL and the JSON body."""
+
+    path: str
+    body: dict[str, Any]
+
+    @property
+    def stream(self) -> bool:
+        return bool(self.body.get("stream"))
+
+    def json_bytes(self) -> bytes:
+        """The exact bytes sent: compact JSON, UTF-8, non-ASCII kept as is."""
+        return json.dumps(self.body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def thinking_is_on(request: ChatRequest, caps: ModelCapabilities) -> bool:
+    """Whether the request runs in thinking mode, explicit or by the model's default."""
+    if request.thinking is not None:
+        return request.thinking == "enabled"
+    return caps.thinking_default
+
+
+def _guarded_thinking(request: ChatRequest, caps: ModelCapabilities) -> str | None:
+    """The `thinking` value to send, after the thinking-mode guard.
+
+    DeepSeek rejects a forced tool_choice and logprobs in thinking mode (§2.1, §5.2). When the
+    caller left thinking to the server default, such a request is sent with thinking disabled;
+    when the caller enabled it explicitly, that is a contradiction and raises.
+    """
+    forced = request.tool_choice == "required" or isinstance(request.tool_choice, NamedToolChoice)
+    if not (forced or request.logprobs) or not thinking_is_on(request, caps):
+        return request.thinking
+    what = "a forced tool_choice" if forced else "logprobs"
+    if request.thinking == "enabled" or not caps.thinking_switchable:
+        raise ThinkingModeConflictError(
+            f"{what} is rejected by DeepSeek in thinking mode, and thinking is enabled for "
+            f"{request.model}; use tool_choice='auto' or disable thinking"
+        )
+    return "disabled"
+
+
+def _check_inputs(messages: tuple[Message, ...], caps: ModelCapabilities) -> None:
+    for index, message in enumerate(messages):
+        if (
+            isinstance(message, UserMessage)
+            and not isinstance(message.content, str)
+            and not caps.image_input
+            and any(isinstance(part, ImagePart) for part in message.content)
+        ):
+            raise UnsupportedInputError(
+                f"message {index}: {caps.model} does not take image input (deepseek-flash does)"
+            )
+
+
+def _tools_body(request: ChatRequest) -> tuple[list[dict[str, Any]] | None, bool]:
+    """The wire `tools` and whether strict mode (hence `/beta`) is on."""
+    if not request.tools:
+        if request.tool_choice not in (None, "none"):
+            raise InvalidRequestError("tool_choice was given without any tools")
+        return None, False
+    strict = [bool(tool.function.strict) for tool in request.tools]
+    if any(strict) and not all(strict):
+        raise InvalidRequestError(
+            "DeepSeek's strict mode needs strict=True on every tool of the request (§5.3)"
+        )
+    tools = [tool.model_dump(exclude_none=True) for tool in request.tools]
+    if all(strict):
+        for tool in tools:
+            tool["function"]["parameters"] = to_strict_schema(
+                tool["function"].get("parameters") or {"type": "object", "properties": {}}
+            )
+    if isinstance(request.tool_choice, NamedToolChoice):
+        names = {tool.function.name for tool in request.tools}
+        if request.tool_choice.function.name not in names:
+            raise InvalidRequestError(
+                f"tool_choice names {request.tool_choice.function.name!r}, which is not among "
+                f"the tools: {sorted(names)}"
+            )
+    return tools, all(strict)
+
+
+_PASSTHROUGH = (
+    "max_tokens", "temperature", "top_p", "frequency_penalty", "presence_penalty", "stop",
+    "logprobs", "top_logprobs", "user_id",
+)  # fmt: skip
+
+
+def prepare_chat_request(request: ChatRequest, *, stream: bool | None = None) -> PreparedRequest:
+    """The wire path and body for `request`; raises `InvalidRequestError` before sending.
+
+    `stream` overrides `request.stream` (the clients' `chat` and `stream_chat` set it).
+    """
+    caps = get_capabilities(request.model)
+    if (
+        request.max_tokens is not None
+        and caps.known
+        and request.max_tokens > caps.max_output_tokens
+    ):
+        raise InvalidRequestError(
+            f"max_tokens={request.max_tokens} is above {caps.model}'s maximum of "
+            f"{caps.max_output_tokens}"
+        )
+    if request.top_logprobs is not None and not request.logprobs:
+        raise InvalidRequestError("top_logprobs needs logprobs=True")
+    messages: tuple[Message, ...] = request.messages
+    _check_inputs(messages, caps)
+    thinking = _guarded_thinking(request, caps)
+    tools, strict = _tools_body(request)
+    body: dict[str, Any] = {
+        "model": request.model,
+        "messages": to_wire_messages(
+            messages, has_tools=tools is not None, passback=request.reasoning_passback
+        ),
+    }
+    if thinking is not None:
+        body["thinking"] = {"type": thinking}
+    if request.reasoning_effort is not None and thinking != "disabled":
+        body["reasoning_effort"] = request.reasoning_effort
+    for name in _PASSTHROUGH:
+        value = getattr(request, name)
+        if value is not None:
+            body[name] = value
+    if request.response_format is not None:
+        body["response_format"] = request.response_format.model_dump()
+    if tools is not None:
+        body["tools"] = tools
+    if request.tool_choice is not None:
+        body["tool_choice"] = _dump_choice(request.tool_choice)
+    _add_stream(body, request.stream if stream is None else stream, request.stream_options)
+    if request.extra_body:
+        body.update(request.extra_body)
+    last = messages[-1]
+    prefix = isinstance(last, AssistantMessage) and last.prefix
+    return PreparedRequest(BETA_CHAT_PATH if prefix or strict else CHAT_PATH, body)
+
+
+def _dump_choice(choice: object) -> object:
+    return choice.model_dump() if isinstance(choice, NamedToolChoice) else choice
+
+
+def _add_stream(body: dict[str, Any], stream: bool, options: Any) -> None:
+    body["stream"] = stream
+    if stream:
+        body["stream_options"] = options.model_dump() if options else {"include_usage": True}
+
+
+def prepare_fim_request(request: FIMRequest, *, stream: bool | None = None) -> PreparedRequest:
+    """The wire path and body for a FIM completion (always `/beta/completions`)."""
+    body = request.model_dump(exclude_none=True, exclude={"extra_body", "stream", "stream_options"})
+    _add_stream(body, request.stream if stream is None else stream, request.stream_options)
+    if request.extra_body:
+        body.update(request.extra_body)
+    return PreparedRequest(FIM_PATH, body)

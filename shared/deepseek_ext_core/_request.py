@@ -1,0 +1,176 @@
+"""Request models: strict on the way out, so typos and out-of-range values fail before sending.
+
+Every documented parameter of `POST /chat/completions` (deepseek-api.md §2.1) and of FIM
+(`POST /beta/completions`, §6.3) is a typed field; `extra_body` is the one escape hatch and is
+merged last into the JSON body.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal, TypeAlias
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from ._messages import (
+    AssistantMessage,
+    ReasoningPassback,
+    SystemMessage,
+    ToolMessage,
+    UserMessage,
+)
+
+_STRICT = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
+_MESSAGE_TYPES = (SystemMessage, UserMessage, AssistantMessage, ToolMessage)
+
+Stop: TypeAlias = str | Annotated[list[str], Field(max_length=16)]
+
+
+class ToolFunction(BaseModel):
+    """A function the model may call (§5.1)."""
+
+    model_config = _STRICT
+    name: Annotated[str, Field(pattern=r"^[a-zA-Z0-9_-]{1,64}$")]
+    """Letters, digits, `_` and `-`, at most 64 characters."""
+    description: str | None = None
+    """What the function does; the model reads it."""
+    parameters: dict[str, Any] | None = None
+    """A JSON Schema object; omit for a function without parameters."""
+    strict: bool | None = None
+    """Strict mode (beta): the request goes to `/beta` and the schema is made strict (§5.3)."""
+
+
+class Tool(BaseModel):
+    """A tool entry of `tools`; DeepSeek only has functions."""
+
+    model_config = _STRICT
+    type: Literal["function"] = "function"
+    function: ToolFunction
+
+
+class FunctionName(BaseModel):
+    """The function a named tool choice forces."""
+
+    model_config = _STRICT
+    name: str
+
+
+class NamedToolChoice(BaseModel):
+    """`tool_choice` that forces one function."""
+
+    model_config = _STRICT
+    type: Literal["function"] = "function"
+    function: FunctionName
+
+
+ToolChoice: TypeAlias = Literal["none", "auto", "required"] | NamedToolChoice
+
+
+class ResponseFormat(BaseModel):
+    """`text` or `json_object`; DeepSeek has no `json_schema` format (§6.1)."""
+
+    model_config = _STRICT
+    type: Literal["text", "json_object"]
+
+
+class StreamOptions(BaseModel):
+    """Streaming options; `include_usage` puts usage on the finish chunk."""
+
+    model_config = _STRICT
+    include_usage: bool
+
+
+Temperature = Annotated[float, Field(ge=0, le=2)]
+Penalty = Annotated[float, Field(ge=-2, le=2)]
+
+
+class ChatRequest(BaseModel):
+    """A chat completion request in neutral terms; `prepare_chat_request` makes the wire body."""
+
+    model_config = _STRICT
+    model: Annotated[str, Field(min_length=1)]
+    """The model id: `deepseek-flash`, `deepseek-v4-pro`, or a legacy name."""
+    messages: Annotated[tuple[Any, ...], Field(min_length=1)]
+    """The conversation so far, as neutral messages (`deepseek_ext_core.UserMessage`, ...)."""
+    thinking: Literal["enabled", "disabled"] | None = None
+    """Thinking mode; None leaves the server default (on for the V4 family)."""
+    reasoning_effort: Literal["low", "high", "max"] | None = None
+    """Thinking effort; only sent in thinking mode."""
+    max_tokens: Annotated[int, Field(ge=1)] | None = None
+    """Upper bound on reasoning plus answer tokens."""
+    temperature: Temperature | None = None
+    """Sampling temperature, 0 to 2; ignored by DeepSeek in thinking mode."""
+    top_p: Annotated[float, Field(ge=0, le=1)] | None = None
+    """Nucleus sampling, 0 to 1."""
+    frequency_penalty: Penalty | None = None
+    """-2 to 2; deprecated by DeepSeek (no effect)."""
+    presence_penalty: Penalty | None = None
+    """-2 to 2; deprecated by DeepSeek (no effect)."""
+    response_format: ResponseFormat | None = None
+    """`{"type": "json_object"}` for JSON mode."""
+    stop: Stop | None = None
+    """Up to 16 stop sequences."""
+    stream: bool = False
+    """Stream the answer as server-sent events."""
+    stream_options: StreamOptions | None = None
+    """Defaults to `include_usage: true` when streaming."""
+    tools: Annotated[list[Tool], Field(max_length=128)] | None = None
+    """At most 128 functions."""
+    tool_choice: ToolChoice | None = None
+    """`none`, `auto`, `required` or a named function."""
+    logprobs: bool | None = None
+    """Return log probabilities of the output tokens."""
+    top_logprobs: Annotated[int, Field(ge=0, le=20)] | None = None
+    """0 to 20 alternatives per token; needs `logprobs`."""
+    user_id: Annotated[str, Field(pattern=r"^[a-zA-Z0-9_-]+$", max_length=512)] | None = None
+    """Your end user's id, for isolation and scheduling (§10.1)."""
+    reasoning_passback: ReasoningPassback = "auto"
+    """How `reasoning_content` is sent back (never sent itself); see `ReasoningPassback`."""
+    extra_body: dict[str, Any] | None = None
+    """Extra JSON fields, merged last into the body."""
+
+    @field_validator("messages", mode="before")
+    @classmethod
+    def _known_messages(cls, value: Any) -> Any:
+        if isinstance(value, list | tuple):
+            for index, message in enumerate(value):
+                if not isinstance(message, _MESSAGE_TYPES):
+                    raise ValueError(
+                        f"message {index} is a {type(message).__name__}, not a neutral message "
+                        "(SystemMessage, UserMessage, AssistantMessage, ToolMessage)"
+                    )
+            return tuple(value)
+        return value
+
+
+class FIMRequest(BaseModel):
+    """A fill-in-the-middle completion (`POST /beta/completions`, §6.3)."""
+
+    model_config = _STRICT
+    model: Annotated[str, Field(min_length=1)]
+    """A model that supports FIM (non-thinking mode only)."""
+    prompt: str
+    """The text before the gap."""
+    suffix: str | None = None
+    """The text after the gap."""
+    max_tokens: Annotated[int, Field(ge=1, le=4096)] | None = None
+    """At most 4K for FIM."""
+    temperature: Temperature | None = None
+    """0 to 2."""
+    top_p: Annotated[float, Field(ge=0, le=1)] | None = None
+    """0 to 1."""
+    frequency_penalty: Penalty | None = None
+    """-2 to 2."""
+    presence_penalty: Penalty | None = None
+    """-2 to 2."""
+    stop: Stop | None = None
+    """Up to 16 stop sequences."""
+    echo: bool | None = None
+    """Echo the prompt in the output."""
+    logprobs: Annotated[int, Field(ge=0, le=20)] | None = None
+    """Log probabilities of the top N tokens."""
+    stream: bool = False
+    """Stream the completion."""
+    stream_options: StreamOptions | None = None
+    """Defaults to `include_usage: true` when streaming."""
+    extra_body: dict[str, Any] | None = None
+    """Extra JSON fields, merged last into the body."""

@@ -1,0 +1,244 @@
+"""Streams of parsed SSE events, sync and async, over one I/O-free state machine.
+
+A stream is retried only until its first event is decoded: `open_*` reads that far inside the
+retry loop; afterwards a failure raises after everything already received was delivered (the
+caller keeps it) and is never retried behind the caller's back. Closing a stream, or leaving its
+`with` block, closes the HTTP response and frees its connection and concurrency slot.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import AsyncIterator, Callable, Iterator
+from typing import Generic, TypeVar
+
+import httpx
+
+from ._accumulate import ChatAccumulator
+from ._base import mapped_transport_errors
+from ._errors import APITimeoutError, DeepSeekError, StreamTruncatedError
+from ._response import ChatCompletion, ChatCompletionChunk
+from ._sse import SSEDecoder
+
+T = TypeVar("T")
+
+
+class StreamState(Generic[T]):
+    """Decoded-but-undelivered payloads and the end-of-stream rules."""
+
+    __slots__ = ("decoder", "delivered", "ended", "parse", "pending", "request_id")
+
+    def __init__(self, parse: Callable[[str, str | None], T], request_id: str | None) -> None:
+        self.parse = parse
+        self.request_id = request_id
+        self.decoder = SSEDecoder()
+        self.pending: deque[str] = deque()
+        self.ended = False
+        self.delivered = 0
+
+    def feed(self, data: bytes) -> None:
+        self.pending.extend(self.decoder.feed(data))
+
+    def end_of_input(self) -> None:
+        self.pending.extend(self.decoder.close())
+        self.ended = True
+
+    @property
+    def ready(self) -> bool:
+        """An event is waiting, or nothing more can come."""
+        return bool(self.pending) or self.decoder.done or self.ended
+
+    def next_item(self) -> T | None:
+        """The next parsed event; None when the stream ended properly; raises if truncated."""
+        if self.pending:
+            item = self.parse(self.pending.popleft(), self.request_id)
+            self.delivered += 1
+            return item
+        if self.decoder.done:
+            return None
+        raise StreamTruncatedError(
+            f"the stream closed without [DONE] after {self.delivered} events "
+            f"(request id {self.request_id})",
+            chunks_received=self.delivered,
+        )
+
+    def broken(self, exc: DeepSeekError) -> DeepSeekError:
+        """The error to raise for a transport failure in the middle of the stream."""
+        if isinstance(exc, APITimeoutError | StreamTruncatedError):
+            return exc
+        return StreamTruncatedError(
+            f"the stream broke after {self.delivered} events: {exc}", chunks_received=self.delivered
+        )
+
+
+class Stream(Generic[T]):
+    """A sync stream of events; iterate it, ideally inside `with`."""
+
+    def __init__(
+        self,
+        response: httpx.Response,
+        chunks: Iterator[bytes],
+        state: StreamState[T],
+        on_close: Callable[[], None],
+    ) -> None:
+        self.response = response
+        self._chunks = chunks
+        self._state = state
+        self._on_close = on_close
+        self._closed = False
+
+    @property
+    def request_id(self) -> str | None:
+        return self._state.request_id
+
+    def __iter__(self) -> Iterator[T]:
+        return self
+
+    def __next__(self) -> T:
+        state = self._state
+        try:
+            while not state.ready:
+                try:
+                    with mapped_transport_errors():
+                        data = next(self._chunks, None)
+                except DeepSeekError as exc:
+                    raise state.broken(exc) from exc
+                if data is None:
+                    state.end_of_input()
+                else:
+                    state.feed(data)
+            item = state.next_item()
+        except BaseException:
+            self.close()
+            raise
+        if item is None:
+            self.close()
+            raise StopIteration
+        self._delivered(item)
+        return item
+
+    def _delivered(self, item: T) -> None:
+        """Hook for subclasses that fold items in."""
+
+    def close(self) -> None:
+        if not self._closed:
+            self._closed = True
+            try:
+                self.response.close()
+            finally:
+                self._on_close()
+
+    def __enter__(self) -> Stream[T]:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+class AsyncStream(Generic[T]):
+    """An async stream of events; iterate it with `async for`, ideally inside `async with`."""
+
+    def __init__(
+        self,
+        response: httpx.Response,
+        chunks: AsyncIterator[bytes],
+        state: StreamState[T],
+        on_close: Callable[[], None],
+    ) -> None:
+        self.response = response
+        self._chunks = chunks
+        self._state = state
+        self._on_close = on_close
+        self._closed = False
+
+    @property
+    def request_id(self) -> str | None:
+        return self._state.request_id
+
+    def __aiter__(self) -> AsyncIterator[T]:
+        return self
+
+    async def __anext__(self) -> T:
+        state = self._state
+        try:
+            while not state.ready:
+                try:
+                    with mapped_transport_errors():
+                        data = await anext(self._chunks, None)
+                except DeepSeekError as exc:
+                    raise state.broken(exc) from exc
+                if data is None:
+                    state.end_of_input()
+                else:
+                    state.feed(data)
+            item = state.next_item()
+        except BaseException:
+            await self.aclose()
+            raise
+        if item is None:
+            await self.aclose()
+            raise StopAsyncIteration
+        self._delivered(item)
+        return item
+
+    def _delivered(self, item: T) -> None:
+        """Hook for subclasses that fold items in."""
+
+    async def aclose(self) -> None:
+        if not self._closed:
+            self._closed = True
+            try:
+                await self.response.aclose()
+            finally:
+                self._on_close()
+
+    async def __aenter__(self) -> AsyncStream[T]:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+
+class ChatStream(Stream[ChatCompletionChunk]):
+    """Chat chunks; `completion()` gives the merged message so far (the whole one at the end)."""
+
+    def __init__(
+        self,
+        response: httpx.Response,
+        chunks: Iterator[bytes],
+        state: StreamState[ChatCompletionChunk],
+        on_close: Callable[[], None],
+    ) -> None:
+        super().__init__(response, chunks, state, on_close)
+        self.accumulator = ChatAccumulator()
+
+    def _delivered(self, item: ChatCompletionChunk) -> None:
+        self.accumulator.add(item)
+
+    def completion(self) -> ChatCompletion:
+        return _with_request_id(self.accumulator.completion(), self.request_id)
+
+
+class AsyncChatStream(AsyncStream[ChatCompletionChunk]):
+    """Async chat chunks; `completion()` gives the merged message so far."""
+
+    def __init__(
+        self,
+        response: httpx.Response,
+        chunks: AsyncIterator[bytes],
+        state: StreamState[ChatCompletionChunk],
+        on_close: Callable[[], None],
+    ) -> None:
+        super().__init__(response, chunks, state, on_close)
+        self.accumulator = ChatAccumulator()
+
+    def _delivered(self, item: ChatCompletionChunk) -> None:
+        self.accumulator.add(item)
+
+    def completion(self) -> ChatCompletion:
+        return _with_request_id(self.accumulator.completion(), self.request_id)
+
+
+def _with_request_id(completion: ChatCompletion, request_id: str | None) -> ChatCompletion:
+    completion._request_id = request_id
+    return completion

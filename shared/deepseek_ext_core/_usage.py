@@ -1,0 +1,104 @@
+"""Usage normalisation and estimated cost in USD (deepseek-api.md §3.3, §8).
+
+Cost = cache-hit tokens x hit price + cache-miss tokens x miss price + completion tokens (reasoning
+included) x output price, per million tokens. Since 2026-08-16 prices differ between peak hours
+(Beijing 09:00-12:00 and 14:00-18:00 on weekdays, i.e. 01:00-04:00 and 06:00-10:00 UTC) and
+off-peak hours; DeepSeek prices a request by its completion time (§8.2). The table is dated and
+can be replaced: it is an estimate, the bill is DeepSeek's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from decimal import Decimal
+
+from ._capabilities import get_capabilities
+from ._response import Usage
+
+PRICES_AS_OF = "2026-09-10"
+_MILLION = Decimal(1_000_000)
+_PEAK_UTC_HOURS = frozenset({1, 2, 3, 6, 7, 8, 9})
+
+
+@dataclass(frozen=True, slots=True)
+class ModelPrice:
+    """USD per million tokens, off-peak and peak."""
+
+    cache_hit: Decimal
+    cache_miss: Decimal
+    output: Decimal
+    peak_cache_hit: Decimal
+    peak_cache_miss: Decimal
+    peak_output: Decimal
+
+
+PriceTable = Mapping[str, ModelPrice]
+
+DEFAULT_PRICES: PriceTable = {
+    "deepseek-flash": ModelPrice(
+        Decimal("0.003"), Decimal("0.15"), Decimal("0.60"),
+        Decimal("0.006"), Decimal("0.30"), Decimal("1.20"),
+    ),
+    "deepseek-v4-pro": ModelPrice(
+        Decimal("0.022"), Decimal("0.66"), Decimal("1.98"),
+        Decimal("0.044"), Decimal("1.32"), Decimal("3.96"),
+    ),
+}  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class UsageSummary:
+    """Usage in the terms both frameworks use."""
+
+    input_tokens: int
+    output_tokens: int
+    total_tokens: int
+    cache_hit_tokens: int
+    cache_miss_tokens: int
+    reasoning_tokens: int
+
+
+def summarize_usage(usage: Usage) -> UsageSummary:
+    """The normalised view of DeepSeek's usage object."""
+    return UsageSummary(
+        input_tokens=usage.prompt_tokens,
+        output_tokens=usage.completion_tokens,
+        total_tokens=usage.total_tokens or usage.prompt_tokens + usage.completion_tokens,
+        cache_hit_tokens=usage.cache_hit_tokens,
+        cache_miss_tokens=usage.cache_miss_tokens,
+        reasoning_tokens=usage.reasoning_tokens,
+    )
+
+
+def is_peak(at: datetime) -> bool:
+    """Whether `at` falls in DeepSeek's weekday peak hours."""
+    utc = at.astimezone(timezone.utc) if at.tzinfo else at.replace(tzinfo=timezone.utc)
+    return utc.weekday() < 5 and utc.hour in _PEAK_UTC_HOURS
+
+
+def estimate_cost(
+    model: str,
+    usage: Usage,
+    *,
+    at: datetime | None = None,
+    prices: PriceTable | None = None,
+) -> Decimal | None:
+    """Estimated USD cost of one request; None when the model has no price in the table."""
+    table = DEFAULT_PRICES if prices is None else prices
+    price = table.get(model) or table.get(get_capabilities(model).canonical)
+    if price is None:
+        return None
+    peak = is_peak(at or datetime.now(timezone.utc))
+    hit, miss, out = (
+        (price.peak_cache_hit, price.peak_cache_miss, price.peak_output)
+        if peak
+        else (price.cache_hit, price.cache_miss, price.output)
+    )
+    total = (
+        usage.cache_hit_tokens * hit
+        + usage.cache_miss_tokens * miss
+        + usage.completion_tokens * out
+    )
+    return total / _MILLION
