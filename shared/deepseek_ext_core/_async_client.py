@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
-from typing import TypeVar
+from typing import TypeAlias, TypeVar
 
 import httpx
 from pydantic import SecretStr
@@ -21,12 +21,13 @@ from ._client import _parsed, check_complete
 from ._errors import StreamTruncatedError, find_request_id
 from ._prepare import PreparedRequest, prepare_chat_request, prepare_fim_request
 from ._request import ChatRequest, FIMRequest
-from ._response import Balance, ChatCompletion, FIMCompletion, ModelList
+from ._response import Balance, ChatCompletion, ChatCompletionChunk, FIMCompletion, ModelList
 from ._retry import RetryPolicy
 from ._stream import AsyncChatStream, AsyncStream, StreamState
 
 T = TypeVar("T")
 R = TypeVar("R")
+_Opened: TypeAlias = tuple[httpx.Response, AsyncIterator[bytes], StreamState[T], Callable[[], None]]
 
 
 def _no_release() -> None:
@@ -152,7 +153,11 @@ class AsyncDeepSeekClient:
     async def stream_chat(self, request: ChatRequest) -> AsyncChatStream:
         """A streamed chat completion; retried only until its first chunk arrives."""
         prepared = prepare_chat_request(request, stream=True)
-        return AsyncChatStream(*await self._retry(lambda: self._open(prepared, parse_chunk)))
+
+        async def attempt() -> _Opened[ChatCompletionChunk]:
+            return await self._open(prepared, parse_chunk)
+
+        return AsyncChatStream(*await self._retry(attempt))
 
     async def fim(self, request: FIMRequest) -> FIMCompletion:
         """A FIM completion (`/beta/completions`, not streamed)."""
@@ -171,7 +176,10 @@ class AsyncDeepSeekClient:
         def parse(payload: str, request_id: str | None) -> FIMCompletion:
             return parse_event(FIMCompletion, payload, request_id)
 
-        return AsyncStream(*await self._retry(lambda: self._open(prepared, parse)))
+        async def attempt() -> _Opened[FIMCompletion]:
+            return await self._open(prepared, parse)
+
+        return AsyncStream(*await self._retry(attempt))
 
     async def list_models(self) -> ModelList:
         """`GET /models`."""
