@@ -40,7 +40,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_recording_configure(config: pytest.Config, vcr: Any) -> None:
-    vcr.register_serializer("json_yaml", json_body_serializer)
+    vcr.register_serializer("yaml", json_body_serializer)
     vcr.register_matcher("json_body", _match_json_body)
 
 
@@ -59,7 +59,10 @@ def _match_json_body(recorded: Any, sent: Any) -> None:
 
 
 def _scrub_request(request: Any) -> Any:
-    request.uri = _LOOPBACK_URL.sub("https://api.deepseek.com", request.uri)
+    if _LOOPBACK_URL.match(request.uri):
+        request.uri = _LOOPBACK_URL.sub("https://api.deepseek.com", request.uri)
+        if "host" in request.headers:
+            request.headers["host"] = "api.deepseek.com"
     return request
 
 
@@ -74,7 +77,7 @@ def _scrub_response(response: dict[str, Any]) -> dict[str, Any]:
 @pytest.fixture(scope="session")
 def vcr_config() -> dict[str, Any]:
     return {
-        "serializer": "json_yaml",
+        "serializer": "yaml",
         "filter_headers": [("authorization", "Bearer REDACTED"), ("cookie", None)],
         "match_on": ["method", "scheme", "host", "port", "path", "query", "json_body"],
         "before_record_request": _scrub_request,
@@ -125,7 +128,7 @@ def _record_through_emulator(
     with Emulator(api_key=PLACEHOLDER_KEY) as emulator:
         script = request.node.get_closest_marker("emulator_script")
         for reply in script.args if script else ():
-            emulator.push(reply)
+            emulator.push(reply.build() if hasattr(reply, "build") else reply)
         monkeypatch.setenv("DEEPSEEK_API_KEY", PLACEHOLDER_KEY)
         monkeypatch.setenv("DEEPSEEK_BASE_URL", emulator.base_url)
         monkeypatch.setenv("DEEPSEEK_API_BASE", emulator.base_url)

@@ -61,13 +61,19 @@ def serialize(cassette_dict: dict[str, Any]) -> str:
             request["parsed_body"] = parsed
         response = interaction["response"]
         text = _as_text(response.get("body", {}).get("string"))
-        parsed = _parse_json(text) if any(t in _content_type(response["headers"]) for t in _JSON_TYPES) else None
+        parsed = (
+            _parse_json(text)
+            if any(t in _content_type(response["headers"]) for t in _JSON_TYPES)
+            else None
+        )
         if parsed is not None:
             response.pop("body", None)
             response["parsed_body"] = parsed
         elif text is not None:
             response["body"] = {"string": text}
-    return yaml.dump(cassette_dict, Dumper=_LiteralDumper, allow_unicode=True, sort_keys=False, width=120)
+    return yaml.dump(
+        cassette_dict, Dumper=_LiteralDumper, allow_unicode=True, sort_keys=False, width=120
+    )
 
 
 def _dump_json(value: Any) -> str:

@@ -1,4 +1,4 @@
-"""The distribution ships exactly three import packages, and nothing named shared/tests/cassettes."""
+"""The wheel ships exactly three import packages, and nothing named shared, tests, cassettes."""
 
 from __future__ import annotations
 
@@ -17,7 +17,16 @@ PACKAGES = {"deepseek_ext_core", "langchain_deepseek_ext", "llamaindex_deepseek_
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("dist")
     subprocess.run(
-        [sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(out), str(ROOT)],
+        [
+            sys.executable,
+            "-m",
+            "build",
+            "--wheel",
+            "--no-isolation",
+            "--outdir",
+            str(out),
+            str(ROOT),
+        ],
         check=True,
         capture_output=True,
     )
@@ -27,7 +36,9 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_wheel_holds_exactly_the_three_packages(wheel: Path) -> None:
     names = zipfile.ZipFile(wheel).namelist()
-    top_level = {name.split("/", 1)[0] for name in names if not name.split("/", 1)[0].endswith(".dist-info")}
+    top_level = {
+        name.split("/", 1)[0] for name in names if not name.split("/", 1)[0].endswith(".dist-info")
+    }
     assert top_level == PACKAGES
     assert "deepseek_ext_core/py.typed" in names
     assert "deepseek_ext_core/emulator/__init__.py" in names
@@ -39,8 +50,16 @@ def test_wheel_declares_the_command_and_the_extras(wheel: Path) -> None:
     text = archive.read(metadata).decode()
     for extra in ("langchain", "llamaindex", "dev"):
         assert f"Provides-Extra: {extra}" in text
-    requires = [line for line in text.splitlines() if line.startswith("Requires-Dist:") and "extra ==" not in line]
-    assert sorted(r.split()[1].split(">")[0].split("<")[0] for r in requires) == ["httpx", "pydantic", "tenacity"]
+    requires = [
+        line
+        for line in text.splitlines()
+        if line.startswith("Requires-Dist:") and "extra ==" not in line
+    ]
+    assert sorted(r.split()[1].split(">")[0].split("<")[0] for r in requires) == [
+        "httpx",
+        "pydantic",
+        "tenacity",
+    ]
     entry_points = next(n for n in archive.namelist() if n.endswith("entry_points.txt"))
     assert "deepseek-ext = deepseek_ext_core.cli:main" in archive.read(entry_points).decode()
 

@@ -1,0 +1,330 @@
+"""Pure translations between LlamaIndex objects and the core's neutral objects.
+
+No I/O here: `base.py` sends, this module only maps. Names follow the direction of travel:
+`to_core_messages`, `to_core_tools`, `to_core_tool_choice` on the way out; `from_completion`,
+`ChatStreamState.from_chunk`, `usage_to_metadata` on the way back. Converters build new objects
+and never mutate the caller's messages.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from llama_index.core.base.llms.types import (
+    ChatMessage,
+    ChatResponse,
+    CompletionResponse,
+    ImageBlock,
+    MessageRole,
+    TextBlock,
+    ThinkingBlock,
+    ToolCallBlock,
+)
+
+from deepseek_ext_core import (
+    AssistantMessage,
+    ChatAccumulator,
+    ChatCompletion,
+    ChatCompletionChunk,
+    ContentPart,
+    FunctionName,
+    ImagePart,
+    InvalidConversationError,
+    Message,
+    NamedToolChoice,
+    ResponseMessage,
+    SystemMessage,
+    TextPart,
+    Tool,
+    ToolCall,
+    ToolChoice,
+    ToolFunction,
+    ToolMessage,
+    Usage,
+    UserMessage,
+    estimate_cost,
+    summarize_usage,
+)
+
+__all__ = [
+    "ChatStreamState",
+    "dump_tool_arguments",
+    "from_completion",
+    "from_response_message",
+    "to_completion_response",
+    "to_core_messages",
+    "to_core_tool_choice",
+    "to_core_tools",
+    "usage_to_metadata",
+]
+
+PREFIX_KEY = "prefix"
+"""`ChatMessage.additional_kwargs` key marking a final assistant message as a chat prefix (§6.2)."""
+
+_SYSTEM_ROLES = frozenset({MessageRole.SYSTEM, MessageRole.DEVELOPER})
+_ASSISTANT_ROLES = frozenset({MessageRole.ASSISTANT, MessageRole.CHATBOT, MessageRole.MODEL})
+_TOOL_ROLES = frozenset({MessageRole.TOOL, MessageRole.FUNCTION})
+
+
+# -- outgoing ---------------------------------------------------------------------------------
+
+
+def dump_tool_arguments(arguments: Mapping[str, Any] | str) -> str:
+    """Tool-call arguments as the JSON string DeepSeek expects.
+
+    A string is the model's own text and is sent back byte for byte (it is part of the cached
+    prefix). A mapping (hand-built history) is dumped with `json.dumps` defaults, as DeepSeek
+    emits and as the LangChain adapter does, so both adapters produce the same request bytes.
+    """
+    if isinstance(arguments, str):
+        return arguments
+    return json.dumps(dict(arguments), ensure_ascii=False)
+
+
+def to_core_messages(messages: Sequence[ChatMessage]) -> list[Message]:
+    """LlamaIndex chat history -> the core's neutral messages (validated later by the core)."""
+    return [_to_core_message(message, index) for index, message in enumerate(messages)]
+
+
+def _to_core_message(message: ChatMessage, index: int) -> Message:
+    role = MessageRole(message.role)
+    if role in _SYSTEM_ROLES:
+        return SystemMessage(content=_text_of(message))
+    if role == MessageRole.USER:
+        return UserMessage(content=_user_content(message))
+    if role in _ASSISTANT_ROLES:
+        return _assistant_to_core(message)
+    if role in _TOOL_ROLES:
+        call_id = message.additional_kwargs.get("tool_call_id")
+        if not isinstance(call_id, str) or not call_id:
+            raise InvalidConversationError(
+                f"message {index}: a tool message needs additional_kwargs['tool_call_id']"
+            )
+        return ToolMessage(content=_text_of(message), tool_call_id=call_id)
+    raise InvalidConversationError(f"message {index}: role {role.value!r} is not supported")
+
+
+def _text_of(message: ChatMessage) -> str:
+    return "".join(block.text for block in message.blocks if isinstance(block, TextBlock))
+
+
+def _user_content(message: ChatMessage) -> str | tuple[ContentPart, ...]:
+    if not any(isinstance(block, ImageBlock) for block in message.blocks):
+        return _text_of(message)
+    parts: list[ContentPart] = []
+    for block in message.blocks:
+        if isinstance(block, TextBlock):
+            parts.append(TextPart(text=block.text))
+        elif isinstance(block, ImageBlock):
+            parts.append(ImagePart(url=_image_url(block), detail=block.detail))
+    return tuple(parts)
+
+
+def _image_url(block: ImageBlock) -> str:
+    url = str(block.url) if block.url is not None else ""
+    if block.image is None and block.path is None and url.startswith(("http://", "https://")):
+        return url  # DeepSeek fetches remote images itself; do not download them here.
+    if url.startswith("data:"):
+        return url
+    return block.inline_url()
+
+
+def _assistant_to_core(message: ChatMessage) -> AssistantMessage:
+    thinking = [block for block in message.blocks if isinstance(block, ThinkingBlock)]
+    reasoning: str | None
+    if thinking:
+        reasoning = "".join(block.content or "" for block in thinking)
+    else:
+        stored = message.additional_kwargs.get("reasoning_content")
+        reasoning = stored if isinstance(stored, str) else None
+    calls = tuple(
+        ToolCall(
+            id=block.tool_call_id or "",
+            name=block.tool_name,
+            arguments=dump_tool_arguments(block.tool_kwargs),
+        )
+        for block in message.blocks
+        if isinstance(block, ToolCallBlock)
+    ) or _legacy_tool_calls(message.additional_kwargs.get("tool_calls"))
+    has_text = any(isinstance(block, TextBlock) for block in message.blocks)
+    return AssistantMessage(
+        content=_text_of(message) if has_text else None,
+        tool_calls=calls,
+        reasoning_content=reasoning,
+        prefix=bool(message.additional_kwargs.get(PREFIX_KEY, False)),
+    )
+
+
+def _legacy_tool_calls(value: object) -> tuple[ToolCall, ...]:
+    """OpenAI-style `additional_kwargs["tool_calls"]` (objects or dicts) of older histories."""
+    if not isinstance(value, list):
+        return ()
+    calls: list[ToolCall] = []
+    for item in value:
+        raw = item.model_dump() if hasattr(item, "model_dump") else item
+        if isinstance(raw, Mapping) and isinstance(raw.get("function"), Mapping):
+            function = raw["function"]
+            calls.append(
+                ToolCall(
+                    id=str(raw.get("id") or ""),
+                    name=str(function.get("name") or ""),
+                    arguments=dump_tool_arguments(function.get("arguments") or "{}"),
+                )
+            )
+    return tuple(calls)
+
+
+def to_core_tools(specs: Sequence[Mapping[str, Any]], *, strict: bool) -> list[Tool]:
+    """OpenAI-style tool specs (`ToolMetadata.to_openai_tool()`) -> core tools.
+
+    With `strict`, every tool is marked strict; the core converts the schemas to DeepSeek's
+    strict subset and routes the request to `/beta` (§5.3).
+    """
+    return [
+        Tool(
+            function=ToolFunction(
+                name=spec["function"]["name"],
+                description=spec["function"].get("description"),
+                parameters=spec["function"].get("parameters"),
+                strict=True if strict else None,
+            )
+        )
+        for spec in specs
+    ]
+
+
+def to_core_tool_choice(
+    tool_choice: str | Mapping[str, Any] | None, *, tool_required: bool
+) -> ToolChoice | None:
+    """LlamaIndex's `tool_choice` / `tool_required` -> the core's ToolChoice.
+
+    A bare tool name (what `FunctionAgent(initial_tool_choice=...)` passes) forces that tool.
+    """
+    if tool_choice is None:
+        return "required" if tool_required else None
+    if isinstance(tool_choice, Mapping):
+        name = tool_choice.get("function", {}).get("name") or tool_choice.get("name")
+        if not isinstance(name, str):
+            raise ValueError(f"tool_choice has no function name: {dict(tool_choice)!r}")
+        return NamedToolChoice(function=FunctionName(name=name))
+    if tool_choice in ("none", "auto", "required"):
+        return tool_choice  # type: ignore[return-value]
+    return NamedToolChoice(function=FunctionName(name=tool_choice))
+
+
+# -- incoming ---------------------------------------------------------------------------------
+
+
+def from_response_message(message: ResponseMessage) -> ChatMessage:
+    """A DeepSeek assistant message -> a ChatMessage with Thinking, Text and ToolCall blocks.
+
+    Tool calls are also listed in `additional_kwargs["tool_calls"]` (the core's `WireToolCall`s):
+    parts of llama-index-core (streaming structured output, token counting) still read them there.
+    """
+    blocks: list[ThinkingBlock | TextBlock | ToolCallBlock] = []
+    if message.reasoning_content is not None:
+        blocks.append(ThinkingBlock(content=message.reasoning_content))
+    blocks.append(TextBlock(text=message.content or ""))
+    blocks.extend(
+        ToolCallBlock(
+            tool_call_id=call.id, tool_name=call.function.name, tool_kwargs=call.function.arguments
+        )
+        for call in message.tool_calls or []
+    )
+    extra: dict[str, Any] = {"tool_calls": list(message.tool_calls)} if message.tool_calls else {}
+    return ChatMessage(role=MessageRole.ASSISTANT, blocks=list(blocks), additional_kwargs=extra)
+
+
+def usage_to_metadata(usage: Usage | None, *, model: str) -> dict[str, Any]:
+    """Usage -> flat `ChatResponse.additional_kwargs` entries (TokenCountingHandler reads them)."""
+    if usage is None:
+        return {}
+    summary = summarize_usage(usage)
+    return {
+        "prompt_tokens": summary.input_tokens,
+        "completion_tokens": summary.output_tokens,
+        "total_tokens": summary.total_tokens,
+        "cache_hit_tokens": summary.cache_hit_tokens,
+        "cache_miss_tokens": summary.cache_miss_tokens,
+        "reasoning_tokens": summary.reasoning_tokens,
+        "estimated_cost_usd": estimate_cost(model, usage),
+    }
+
+
+def from_completion(completion: ChatCompletion, *, model: str) -> ChatResponse:
+    """A non-streaming answer -> ChatResponse (first choice), usage in `additional_kwargs`."""
+    choice = completion.choices[0]
+    extra: dict[str, Any] = {
+        "finish_reason": choice.finish_reason,
+        "request_id": completion.request_id,
+        **usage_to_metadata(completion.usage, model=model),
+    }
+    return ChatResponse(
+        message=from_response_message(choice.message),
+        raw=completion,
+        additional_kwargs=extra,
+    )
+
+
+def to_completion_response(response: ChatResponse) -> CompletionResponse:
+    """A chat answer as a completion (`complete()` is a one-message chat); reasoning is kept in
+    `additional_kwargs["reasoning_content"]`."""
+    extra = dict(response.additional_kwargs)
+    thinking = [b for b in response.message.blocks if isinstance(b, ThinkingBlock)]
+    if thinking:
+        extra["reasoning_content"] = "".join(b.content or "" for b in thinking)
+    return CompletionResponse(
+        text=response.message.content or "",
+        delta=response.delta,
+        raw=response.raw,
+        additional_kwargs=extra,
+    )
+
+
+class ChatStreamState:
+    """Turns chunks into cumulative ChatResponses; one ChatResponse per chunk, none dropped.
+
+    The core's accumulator merges content, reasoning and tool-call fragments, so the message of
+    the last response equals the non-streaming message (what agents store in memory).
+    """
+
+    def __init__(self, *, model: str) -> None:
+        self._model = model
+        self._accumulator = ChatAccumulator()
+        self._finish_reason: str | None = None
+        self.request_id: str | None = None
+
+    def from_chunk(self, chunk: ChatCompletionChunk) -> ChatResponse:
+        """Adds `chunk` and returns the cumulative response it yields."""
+        self._accumulator.add(chunk)
+        delta_text = ""
+        thinking_delta: str | None = None
+        for choice in chunk.choices:
+            if choice.index != 0:
+                continue
+            delta_text += choice.delta.content or ""
+            if choice.delta.reasoning_content is not None:
+                thinking_delta = (thinking_delta or "") + choice.delta.reasoning_content
+            if choice.finish_reason is not None:
+                self._finish_reason = choice.finish_reason
+        extra: dict[str, Any] = {
+            "finish_reason": self._finish_reason,
+            "request_id": self.request_id,
+            **usage_to_metadata(chunk.usage, model=self._model),
+        }
+        if thinking_delta is not None:
+            extra["thinking_delta"] = thinking_delta
+        return ChatResponse(
+            message=self._message(),
+            delta=delta_text,
+            raw=chunk,
+            additional_kwargs=extra,
+        )
+
+    def _message(self) -> ChatMessage:
+        completion = self._accumulator.completion()
+        if not completion.choices:
+            return ChatMessage(role=MessageRole.ASSISTANT, blocks=[TextBlock(text="")])
+        return from_response_message(completion.choices[0].message)

@@ -1,0 +1,153 @@
+"""Structured output through DeepSeek's JSON mode (used when thinking is explicitly enabled).
+
+DeepSeek has no `json_schema` response format and rejects a forced tool_choice in thinking mode
+(deepseek-api.md §5.2, §6.1), so with `thinking="enabled"` a schema is asked for in JSON mode:
+the schema goes into a system message (JSON mode needs the word "json" in the prompt) and the
+answer is validated by pydantic. Pure functions only.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncGenerator, AsyncIterator, Generator, Iterator, Mapping, Sequence
+from typing import Any, TypeVar, cast
+
+from llama_index.core.base.llms.types import ChatMessage, ChatResponse, MessageRole
+from llama_index.core.llms.llm import LLM
+from llama_index.core.program.streaming_utils import process_streaming_content_incremental
+from llama_index.core.prompts import PromptTemplate
+from pydantic import BaseModel
+
+__all__ = [
+    "JSON_MODE_INSTRUCTION",
+    "JSONModeStructuredMixin",
+    "json_mode_messages",
+    "parse_json_output",
+]
+
+Model = TypeVar("Model", bound=BaseModel)
+
+JSON_MODE_INSTRUCTION = (
+    "Reply with one JSON object only, no prose and no code fences. "
+    "It must validate against this JSON schema:\n{schema}"
+)
+
+
+def json_mode_messages(
+    messages: Sequence[ChatMessage], output_cls: type[BaseModel]
+) -> list[ChatMessage]:
+    """`messages` with the schema instruction added as a leading system message (new list)."""
+    schema = json.dumps(output_cls.model_json_schema(), ensure_ascii=False)
+    instruction = ChatMessage(
+        role=MessageRole.SYSTEM, content=JSON_MODE_INSTRUCTION.format(schema=schema)
+    )
+    return [instruction, *messages]
+
+
+def parse_json_output(output_cls: type[Model], text: str | None) -> Model:
+    """Validates the model's JSON answer; a clear error when JSON mode came back empty (§6.1)."""
+    body = (text or "").strip()
+    if body.startswith("```"):
+        body = body.strip("`").removeprefix("json").strip()
+    if not body:
+        raise ValueError(
+            f"DeepSeek returned empty content in JSON mode for {output_cls.__name__}; "
+            "retry, or raise max_tokens if the answer was cut off"
+        )
+    return output_cls.model_validate_json(body)
+
+
+class JSONModeStructuredMixin(LLM):
+    """Routes structured output to JSON mode when `_use_json_mode` says so, else to LlamaIndex's
+    default (a `FunctionCallingProgram` with a forced tool call)."""
+
+    def _use_json_mode(self, llm_kwargs: Mapping[str, Any] | None) -> bool:
+        return False
+
+    def _json_mode_call(
+        self,
+        output_cls: type[BaseModel],
+        prompt: PromptTemplate,
+        llm_kwargs: Mapping[str, Any] | None,
+        prompt_args: Mapping[str, Any],
+    ) -> tuple[list[ChatMessage], dict[str, Any]]:
+        messages = json_mode_messages(
+            self._extend_messages(prompt.format_messages(**prompt_args)), output_cls
+        )
+        kwargs = {**(llm_kwargs or {}), "response_format": {"type": "json_object"}}
+        kwargs.pop("tool_choice", None)
+        kwargs.pop("tool_required", None)
+        return messages, kwargs
+
+    def structured_predict(
+        self,
+        output_cls: type[Model],
+        prompt: PromptTemplate,
+        llm_kwargs: dict[str, Any] | None = None,
+        **prompt_args: Any,
+    ) -> Model:
+        if not self._use_json_mode(llm_kwargs):
+            result = super().structured_predict(output_cls, prompt, llm_kwargs, **prompt_args)
+            return cast("Model", result)
+        messages, kwargs = self._json_mode_call(output_cls, prompt, llm_kwargs, prompt_args)
+        return parse_json_output(output_cls, self.chat(messages, **kwargs).message.content)
+
+    async def astructured_predict(
+        self,
+        output_cls: type[Model],
+        prompt: PromptTemplate,
+        llm_kwargs: dict[str, Any] | None = None,
+        **prompt_args: Any,
+    ) -> Model:
+        if not self._use_json_mode(llm_kwargs):
+            result = await super().astructured_predict(
+                output_cls, prompt, llm_kwargs, **prompt_args
+            )
+            return cast("Model", result)
+        messages, kwargs = self._json_mode_call(output_cls, prompt, llm_kwargs, prompt_args)
+        response = await self.achat(messages, **kwargs)
+        return parse_json_output(output_cls, response.message.content)
+
+    def _structured_stream_call(
+        self,
+        output_cls: type[Model],
+        prompt: PromptTemplate,
+        llm_kwargs: dict[str, Any] | None = None,
+        **prompt_args: Any,
+    ) -> Generator[Any, None, None]:
+        if not self._use_json_mode(llm_kwargs):
+            return super()._structured_stream_call(output_cls, prompt, llm_kwargs, **prompt_args)
+        messages, kwargs = self._json_mode_call(output_cls, prompt, llm_kwargs, prompt_args)
+        return _partial_objects(self.stream_chat(messages, **kwargs), output_cls)
+
+    async def _structured_astream_call(
+        self,
+        output_cls: type[Model],
+        prompt: PromptTemplate,
+        llm_kwargs: dict[str, Any] | None = None,
+        **prompt_args: Any,
+    ) -> AsyncGenerator[Any, None]:
+        if not self._use_json_mode(llm_kwargs):
+            return await super()._structured_astream_call(
+                output_cls, prompt, llm_kwargs, **prompt_args
+            )
+        messages, kwargs = self._json_mode_call(output_cls, prompt, llm_kwargs, prompt_args)
+        return _apartial_objects(await self.astream_chat(messages, **kwargs), output_cls)
+
+
+def _partial_objects(
+    responses: Iterator[ChatResponse], output_cls: type[BaseModel]
+) -> Generator[Any, None, None]:
+    current: Any = None
+    for response in responses:
+        current = process_streaming_content_incremental(response, output_cls, current)
+        yield current
+
+
+async def _apartial_objects(
+    responses: AsyncIterator[ChatResponse], output_cls: type[BaseModel]
+) -> AsyncGenerator[Any, None]:
+    current: Any = None
+    async for response in responses:
+        current = process_streaming_content_incremental(response, output_cls, current)
+        yield current

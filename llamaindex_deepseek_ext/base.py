@@ -1,0 +1,376 @@
+"""`DeepSeek`: a LlamaIndex FunctionCallingLLM on the deepseek_ext core (issue 4)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Literal
+
+from llama_index.core.base.llms.types import (
+    ChatMessage,
+    ChatResponse,
+    ChatResponseAsyncGen,
+    ChatResponseGen,
+    CompletionResponse,
+    CompletionResponseAsyncGen,
+    CompletionResponseGen,
+    LLMMetadata,
+    MessageRole,
+)
+from llama_index.core.callbacks import CallbackManager
+from llama_index.core.llms.callbacks import llm_chat_callback, llm_completion_callback
+from llama_index.core.llms.function_calling import FunctionCallingLLM
+from llama_index.core.llms.llm import ToolSelection
+from pydantic import Field, PrivateAttr, SecretStr, field_validator
+
+from deepseek_ext_core import (
+    AsyncDeepSeekClient,
+    ChatRequest,
+    DeepSeekClient,
+    ReasoningPassback,
+    get_capabilities,
+)
+
+from ._convert import (
+    ChatStreamState,
+    from_completion,
+    to_completion_response,
+    to_core_tool_choice,
+    to_core_tools,
+)
+from ._request import build_chat_request, split_additional_kwargs
+from ._structured import JSONModeStructuredMixin
+from ._tools import keep_first_tool_call, tool_selections
+
+if TYPE_CHECKING:
+    from llama_index.core.tools.types import BaseTool
+
+__all__ = ["DeepSeek"]
+
+DEFAULT_MODEL = "deepseek-flash"
+
+
+class DeepSeek(JSONModeStructuredMixin, FunctionCallingLLM):
+    """DeepSeek chat models for LlamaIndex: agents, query engines, RAG, structured output.
+
+    Setup:
+        `pip install "deepseek-ext[llamaindex]"` and set `DEEPSEEK_API_KEY` (never
+        `OPENAI_API_KEY`).
+
+    Instantiate:
+        ```python
+        from llamaindex_deepseek_ext import DeepSeek
+
+        llm = DeepSeek(model="deepseek-flash", thinking="enabled", reasoning_effort="high")
+        ```
+
+    Invoke:
+        `llm.chat([ChatMessage(role="user", content="Hi")])`, `llm.complete("Hi")`.
+
+    Stream:
+        `for r in llm.stream_chat(messages): print(r.delta)`; the reasoning delta is in
+        `r.additional_kwargs["thinking_delta"]`. Every chunk is yielded, the first one included.
+
+    Async:
+        `await llm.achat(...)`, `async for r in await llm.astream_chat(...)`.
+
+    Tool calling:
+        `llm.chat_with_tools([tool], user_msg="...")`, `llm.get_tool_calls_from_response(resp)`;
+        works in `FunctionAgent` with every tool-capable model. Reasoning is sent back by the
+        core's pass-back rule from the response's `ThinkingBlock`.
+
+    Structured output:
+        `llm.structured_predict(Model, prompt)`, `llm.as_structured_llm(Model)`; forced tool
+        call by default, JSON mode when `thinking="enabled"`.
+
+    Token usage:
+        `response.additional_kwargs` holds prompt/completion/total tokens, cache hit and miss
+        tokens, reasoning tokens and `estimated_cost_usd`; streaming includes usage by default.
+
+    Response metadata:
+        `additional_kwargs["finish_reason"]`, `additional_kwargs["request_id"]`; reasoning in a
+        `ThinkingBlock` of `response.message.blocks`.
+    """
+
+    model: str = Field(default=DEFAULT_MODEL, description="The DeepSeek model id.")
+    api_key: SecretStr | None = Field(
+        default=None,
+        exclude=True,
+        repr=False,
+        description="API key; defaults to env DEEPSEEK_API_KEY. Never serialized or pickled.",
+    )
+    api_base: str | None = Field(
+        default=None, description="Base URL; defaults to env DEEPSEEK_BASE_URL, then DeepSeek."
+    )
+    temperature: float | None = Field(
+        default=None, description="Sampling temperature (0-2); ignored in thinking mode."
+    )
+    max_tokens: int | None = Field(
+        default=None, description="Maximum tokens to generate (reasoning plus answer)."
+    )
+    timeout: float | None = Field(default=None, description="Request timeout in seconds.")
+    max_retries: int = Field(default=2, description="Retries of one request (one retry layer).")
+    additional_kwargs: dict[str, Any] = Field(
+        default_factory=dict,
+        description="More request options; unknown keys are sent as extra JSON body fields.",
+    )
+    default_headers: dict[str, str] | None = Field(
+        default=None, description="Extra HTTP headers for every request."
+    )
+    thinking: Literal["enabled", "disabled"] | None = Field(
+        default=None, description="Thinking mode; None keeps the model's default."
+    )
+    reasoning_effort: Literal["low", "high", "max"] | None = Field(
+        default=None, description="Thinking effort (thinking mode only)."
+    )
+    reasoning_passback: ReasoningPassback = Field(
+        default="auto", description="How reasoning_content is sent back in history."
+    )
+    user_id: str | None = Field(default=None, description="Your end user's id (isolation).")
+    strict: bool = Field(default=False, description="Strict tool schemas (beta endpoint).")
+    stream_usage: bool = Field(default=True, description="Ask for usage on streamed answers.")
+    logprobs: bool | None = Field(
+        default=None, description="Return token log probabilities (turns default thinking off)."
+    )
+    top_logprobs: int | None = Field(default=None, description="Alternatives per token (0-20).")
+    context_window: int | None = Field(
+        default=None, description="Override the context window from the capability table."
+    )
+    is_function_calling_model: bool | None = Field(
+        default=None, description="Override tool support from the capability table."
+    )
+
+    _client: DeepSeekClient | None = PrivateAttr(default=None)
+    _aclient: AsyncDeepSeekClient | None = PrivateAttr(default=None)
+
+    def __init__(
+        self,
+        model: str = DEFAULT_MODEL,
+        api_key: str | SecretStr | None = None,
+        callback_manager: CallbackManager | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(model=model, api_key=api_key, callback_manager=callback_manager, **kwargs)
+
+    @field_validator("thinking", mode="before")
+    @classmethod
+    def _thinking_from_bool(cls, value: object) -> object:
+        if isinstance(value, bool):
+            return "enabled" if value else "disabled"
+        return value
+
+    @classmethod
+    def class_name(cls) -> str:
+        return "DeepSeekExt"
+
+    def __getstate__(self) -> dict[str, Any]:
+        state: dict[str, Any] = super().__getstate__()
+        # The key never travels with a pickle; an unpickled copy reads DEEPSEEK_API_KEY again.
+        state["__dict__"] = {k: v for k, v in state["__dict__"].items() if k != "api_key"}
+        state["__pydantic_private__"] = {"_client": None, "_aclient": None}
+        return state
+
+    @property
+    def metadata(self) -> LLMMetadata:
+        caps = get_capabilities(self.model)
+        calling = self.is_function_calling_model
+        return LLMMetadata(
+            context_window=self.context_window or caps.context_window,
+            num_output=self.max_tokens or caps.max_output_tokens,
+            is_chat_model=True,
+            is_function_calling_model=caps.tools if calling is None else calling,
+            model_name=self.model,
+        )
+
+    def _use_json_mode(self, llm_kwargs: Mapping[str, Any] | None) -> bool:
+        # A forced tool call is rejected in thinking mode (§5.2): use JSON mode instead.
+        return (llm_kwargs or {}).get("thinking", self.thinking) in ("enabled", True)
+
+    # -- clients and requests -----------------------------------------------------------------
+
+    def _client_options(self) -> dict[str, Any]:
+        return {
+            "api_key": self.api_key,
+            "base_url": self.api_base,
+            "timeout": self.timeout,
+            "max_retries": self.max_retries,
+            "default_headers": self.default_headers,
+        }
+
+    def _get_client(self) -> DeepSeekClient:
+        if self._client is None:
+            self._client = DeepSeekClient(**self._client_options())
+        return self._client
+
+    def _get_aclient(self) -> AsyncDeepSeekClient:
+        if self._aclient is None:
+            self._aclient = AsyncDeepSeekClient(**self._client_options())
+        return self._aclient
+
+    def _request(
+        self, messages: Sequence[ChatMessage], kwargs: dict[str, Any], *, stream: bool
+    ) -> ChatRequest:
+        options, extra = split_additional_kwargs(self.additional_kwargs)
+        defaults: dict[str, Any] = {
+            "model": self.model,
+            "thinking": self.thinking,
+            "reasoning_effort": self.reasoning_effort,
+            "reasoning_passback": self.reasoning_passback,
+            "max_tokens": self.max_tokens,
+            "temperature": self.temperature,
+            "user_id": self.user_id,
+            "logprobs": self.logprobs,
+            "top_logprobs": self.top_logprobs,
+            **options,
+            "extra_body": extra or None,
+        }
+        return build_chat_request(
+            defaults, messages, kwargs, stream=stream, stream_usage=self.stream_usage
+        )
+
+    # -- chat ---------------------------------------------------------------------------------
+
+    @llm_chat_callback()
+    def chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
+        request = self._request(messages, kwargs, stream=False)
+        return from_completion(self._get_client().chat(request), model=request.model)
+
+    @llm_chat_callback()
+    async def achat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
+        request = self._request(messages, kwargs, stream=False)
+        return from_completion(await self._get_aclient().chat(request), model=request.model)
+
+    @llm_chat_callback()
+    def stream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponseGen:
+        request = self._request(messages, kwargs, stream=True)
+        client = self._get_client()
+
+        def gen() -> ChatResponseGen:
+            state = ChatStreamState(model=request.model)
+            with client.stream_chat(request) as stream:
+                state.request_id = stream.request_id
+                for chunk in stream:
+                    yield state.from_chunk(chunk)
+
+        return gen()
+
+    @llm_chat_callback()
+    async def astream_chat(
+        self, messages: Sequence[ChatMessage], **kwargs: Any
+    ) -> ChatResponseAsyncGen:
+        request = self._request(messages, kwargs, stream=True)
+        client = self._get_aclient()
+
+        async def gen() -> ChatResponseAsyncGen:
+            state = ChatStreamState(model=request.model)
+            async with await client.stream_chat(request) as stream:
+                state.request_id = stream.request_id
+                async for chunk in stream:
+                    yield state.from_chunk(chunk)
+
+        return gen()
+
+    # -- completion (a one-message chat) ------------------------------------------------------
+
+    @staticmethod
+    def _prompt_messages(prompt: str) -> list[ChatMessage]:
+        return [ChatMessage(role=MessageRole.USER, content=prompt)]
+
+    @llm_completion_callback()
+    def complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponse:
+        request = self._request(self._prompt_messages(prompt), kwargs, stream=False)
+        completion = self._get_client().chat(request)
+        return to_completion_response(from_completion(completion, model=request.model))
+
+    @llm_completion_callback()
+    async def acomplete(
+        self, prompt: str, formatted: bool = False, **kwargs: Any
+    ) -> CompletionResponse:
+        request = self._request(self._prompt_messages(prompt), kwargs, stream=False)
+        completion = await self._get_aclient().chat(request)
+        return to_completion_response(from_completion(completion, model=request.model))
+
+    @llm_completion_callback()
+    def stream_complete(
+        self, prompt: str, formatted: bool = False, **kwargs: Any
+    ) -> CompletionResponseGen:
+        request = self._request(self._prompt_messages(prompt), kwargs, stream=True)
+        client = self._get_client()
+
+        def gen() -> CompletionResponseGen:
+            state = ChatStreamState(model=request.model)
+            with client.stream_chat(request) as stream:
+                state.request_id = stream.request_id
+                for chunk in stream:
+                    yield to_completion_response(state.from_chunk(chunk))
+
+        return gen()
+
+    @llm_completion_callback()
+    async def astream_complete(
+        self, prompt: str, formatted: bool = False, **kwargs: Any
+    ) -> CompletionResponseAsyncGen:
+        request = self._request(self._prompt_messages(prompt), kwargs, stream=True)
+        client = self._get_aclient()
+
+        async def gen() -> CompletionResponseAsyncGen:
+            state = ChatStreamState(model=request.model)
+            async with await client.stream_chat(request) as stream:
+                state.request_id = stream.request_id
+                async for chunk in stream:
+                    yield to_completion_response(state.from_chunk(chunk))
+
+        return gen()
+
+    # -- tools --------------------------------------------------------------------------------
+
+    def _prepare_chat_with_tools(  # noqa: PLR0917 (signature set by FunctionCallingLLM)
+        self,
+        tools: Sequence[BaseTool],
+        user_msg: str | ChatMessage | None = None,
+        chat_history: list[ChatMessage] | None = None,
+        verbose: bool = False,
+        allow_parallel_tool_calls: bool = False,
+        tool_required: bool = False,
+        tool_choice: str | dict[str, Any] | None = None,
+        strict: bool | None = None,
+        **kwargs: Any,
+    ) -> dict[str, Any]:
+        """Chat kwargs for a tool call; the core's guard decides thinking for forced choices."""
+        specs = [tool.metadata.to_openai_tool(skip_length_check=True) for tool in tools]
+        messages = list(chat_history or [])
+        if user_msg is not None:
+            messages.append(
+                ChatMessage(role=MessageRole.USER, content=user_msg)
+                if isinstance(user_msg, str)
+                else user_msg
+            )
+        core_tools = to_core_tools(specs, strict=self.strict if strict is None else strict)
+        return {
+            "messages": messages,
+            "tools": core_tools or None,
+            # Never a tool_choice without tools: DeepSeek rejects it.
+            "tool_choice": to_core_tool_choice(tool_choice, tool_required=tool_required)
+            if core_tools
+            else None,
+            **kwargs,
+        }
+
+    def _validate_chat_with_tools_response(
+        self,
+        response: ChatResponse,
+        tools: Sequence[BaseTool],
+        allow_parallel_tool_calls: bool = False,
+        **kwargs: Any,
+    ) -> ChatResponse:
+        """Keeps only the first call unless parallel calls were allowed (DeepSeek has no switch)."""
+        return response if allow_parallel_tool_calls else keep_first_tool_call(response)
+
+    def get_tool_calls_from_response(
+        self, response: ChatResponse, error_on_no_tool_call: bool = True, **kwargs: Any
+    ) -> list[ToolSelection]:
+        """The tool calls of `response`; `ToolArgumentsError` when arguments are not JSON.
+
+        A response of an unfinished stream (`finish_reason` None) may hold partial arguments;
+        those read as `{}` until the call is complete.
+        """
+        return tool_selections(response, error_on_no_tool_call=error_on_no_tool_call)

@@ -1,0 +1,183 @@
+"""`DeepSeekFIM`: fill-in-the-middle completion (`/beta/completions`, deepseek-api.md §6.3)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from llama_index.core.base.llms.types import (
+    CompletionResponse,
+    CompletionResponseAsyncGen,
+    CompletionResponseGen,
+    LLMMetadata,
+)
+from llama_index.core.callbacks import CallbackManager
+from llama_index.core.llms.callbacks import llm_completion_callback
+from llama_index.core.llms.custom import CustomLLM
+from pydantic import Field, PrivateAttr, SecretStr
+
+from deepseek_ext_core import (
+    AsyncDeepSeekClient,
+    DeepSeekClient,
+    FIMCompletion,
+    FIMRequest,
+    get_capabilities,
+)
+
+from ._convert import usage_to_metadata
+
+__all__ = ["DeepSeekFIM"]
+
+FIM_MAX_TOKENS = 4096
+
+
+class DeepSeekFIM(CustomLLM):
+    """DeepSeek FIM completion as a LlamaIndex LLM: the model fills the gap before `suffix`.
+
+    Setup:
+        `pip install "deepseek-ext[llamaindex]"`; set `DEEPSEEK_API_KEY`.
+
+    Instantiate:
+        `fim = DeepSeekFIM(model="deepseek-flash", max_tokens=256)`
+
+    Invoke:
+        `fim.complete("def fib(n):\\n", suffix="\\n    return a\\n").text`
+
+    Stream:
+        `for r in fim.stream_complete(prompt, suffix=...): print(r.delta, end="")`
+
+    Async:
+        `await fim.acomplete(...)`, `async for r in await fim.astream_complete(...)`.
+
+    Token usage:
+        `response.additional_kwargs` holds token counts and `estimated_cost_usd`.
+
+    Response metadata:
+        `additional_kwargs["finish_reason"]`; FIM runs in non-thinking mode only.
+    """
+
+    model: str = Field(default="deepseek-flash", description="A model that supports FIM.")
+    api_key: SecretStr | None = Field(
+        default=None, exclude=True, repr=False, description="Defaults to env DEEPSEEK_API_KEY."
+    )
+    api_base: str | None = Field(default=None, description="Base URL; defaults to DeepSeek.")
+    suffix: str | None = Field(default=None, description="Default text after the gap.")
+    max_tokens: int | None = Field(
+        default=None, ge=1, le=FIM_MAX_TOKENS, description="At most 4K tokens for FIM."
+    )
+    temperature: float | None = Field(default=None, description="Sampling temperature (0-2).")
+    stop: list[str] | None = Field(default=None, description="Up to 16 stop sequences.")
+    timeout: float | None = Field(default=None, description="Request timeout in seconds.")
+    max_retries: int = Field(default=2, description="Retries of one request.")
+    stream_usage: bool = Field(default=True, description="Ask for usage on streamed answers.")
+
+    _client: DeepSeekClient | None = PrivateAttr(default=None)
+    _aclient: AsyncDeepSeekClient | None = PrivateAttr(default=None)
+
+    def __init__(
+        self,
+        model: str = "deepseek-flash",
+        api_key: str | SecretStr | None = None,
+        callback_manager: CallbackManager | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(model=model, api_key=api_key, callback_manager=callback_manager, **kwargs)
+
+    @classmethod
+    def class_name(cls) -> str:
+        return "DeepSeekFIM"
+
+    def __getstate__(self) -> dict[str, Any]:
+        state: dict[str, Any] = super().__getstate__()
+        state["__dict__"] = {k: v for k, v in state["__dict__"].items() if k != "api_key"}
+        state["__pydantic_private__"] = {"_client": None, "_aclient": None}
+        return state
+
+    @property
+    def metadata(self) -> LLMMetadata:
+        caps = get_capabilities(self.model)
+        return LLMMetadata(
+            context_window=caps.context_window,
+            num_output=self.max_tokens or FIM_MAX_TOKENS,
+            is_chat_model=False,
+            model_name=self.model,
+        )
+
+    def _options(self) -> dict[str, Any]:
+        return {"api_key": self.api_key, "base_url": self.api_base, "timeout": self.timeout,
+                "max_retries": self.max_retries}  # fmt: skip
+
+    def _get_client(self) -> DeepSeekClient:
+        if self._client is None:
+            self._client = DeepSeekClient(**self._options())
+        return self._client
+
+    def _get_aclient(self) -> AsyncDeepSeekClient:
+        if self._aclient is None:
+            self._aclient = AsyncDeepSeekClient(**self._options())
+        return self._aclient
+
+    def _request(self, prompt: str, kwargs: dict[str, Any], *, stream: bool) -> FIMRequest:
+        options: dict[str, Any] = {
+            "model": self.model,
+            "suffix": self.suffix,
+            "max_tokens": self.max_tokens,
+            "temperature": self.temperature,
+            "stop": self.stop,
+        }
+        options.update(kwargs)
+        options = {k: v for k, v in options.items() if v is not None}
+        if stream:
+            options["stream_options"] = {"include_usage": self.stream_usage}
+        return FIMRequest(prompt=prompt, stream=stream, **options)
+
+    def _response(
+        self, completion: FIMCompletion, text: str, delta: str | None
+    ) -> CompletionResponse:
+        finish = next((c.finish_reason for c in completion.choices if c.finish_reason), None)
+        extra = {"finish_reason": finish, **usage_to_metadata(completion.usage, model=self.model)}
+        return CompletionResponse(text=text, delta=delta, raw=completion, additional_kwargs=extra)
+
+    @llm_completion_callback()
+    def complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponse:
+        """Fills the gap after `prompt` (and before `suffix=`, a per-call or default field)."""
+        completion = self._get_client().fim(self._request(prompt, kwargs, stream=False))
+        return self._response(completion, completion.text, None)
+
+    @llm_completion_callback()
+    async def acomplete(
+        self, prompt: str, formatted: bool = False, **kwargs: Any
+    ) -> CompletionResponse:
+        completion = await self._get_aclient().fim(self._request(prompt, kwargs, stream=False))
+        return self._response(completion, completion.text, None)
+
+    @llm_completion_callback()
+    def stream_complete(
+        self, prompt: str, formatted: bool = False, **kwargs: Any
+    ) -> CompletionResponseGen:
+        request = self._request(prompt, kwargs, stream=True)
+        client = self._get_client()
+
+        def gen() -> CompletionResponseGen:
+            text = ""
+            with client.stream_fim(request) as stream:
+                for chunk in stream:
+                    text += chunk.text
+                    yield self._response(chunk, text, chunk.text)
+
+        return gen()
+
+    @llm_completion_callback()
+    async def astream_complete(
+        self, prompt: str, formatted: bool = False, **kwargs: Any
+    ) -> CompletionResponseAsyncGen:
+        request = self._request(prompt, kwargs, stream=True)
+        client = self._get_aclient()
+
+        async def gen() -> CompletionResponseAsyncGen:
+            text = ""
+            async with await client.stream_fim(request) as stream:
+                async for chunk in stream:
+                    text += chunk.text
+                    yield self._response(chunk, text, chunk.text)
+
+        return gen()

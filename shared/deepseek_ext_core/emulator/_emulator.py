@@ -1,0 +1,364 @@
+"""The :class:`Emulator`: routes, auth, validation, the script queue, recording.
+
+Order of decisions for one request, the order DeepSeek itself appears to use:
+route (404/405) -> bearer key (401) -> balance (402) -> JSON and validation (400) ->
+answer. The answer is the next scripted item, else the ``responder``, else a matching
+cassette recording, else an echo. Requests rejected before the answer step do not
+consume the script, so a client bug shows up as a 400 without shifting later replies.
+"""
+
+from __future__ import annotations
+
+import collections
+import json
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+from urllib.parse import urlsplit
+
+from deepseek_ext_core.emulator._cassette import CassetteStore, normalize_path
+from deepseek_ext_core.emulator._faults import Fault
+from deepseek_ext_core.emulator._render import JSON_TYPE, Context, Rendered, render
+from deepseek_ext_core.emulator._replies import Reply
+from deepseek_ext_core.emulator._server import LoopbackServer, Plan
+from deepseek_ext_core.emulator._validation import Checked, check_chat, check_fim, thinking_mode
+from deepseek_ext_core.emulator._wire import (
+    CANONICAL_MODELS,
+    MODELS_BODY,
+    ErrorSpec,
+    api_error,
+    auth_error,
+    bad_request,
+    dumps,
+    insufficient_balance,
+)
+
+Responder = Callable[[dict[str, Any]], Reply | Fault | None]
+"""A function of the parsed request body, called from server threads (make it
+thread-safe); ``None`` falls through to cassettes and the echo answer."""
+
+_CHAT_PATHS = {"/chat/completions": False, "/beta/chat/completions": True}
+_INVALID = object()
+
+
+@dataclass(frozen=True)
+class RecordedRequest:
+    """One request as the emulator received it (the ``authorization`` value is redacted)."""
+
+    method: str
+    path: str
+    query: str
+    headers: Mapping[str, str]
+    """Lower-cased header names."""
+    body: Any
+    """Parsed JSON body, ``None`` when empty or not JSON (see ``raw_body``)."""
+    raw_body: bytes
+
+
+class Emulator:
+    """An offline DeepSeek API on ``127.0.0.1``: scripted, recorded, and faulty on demand.
+
+    ``api_key=None`` accepts any bearer key. Use as a context manager or call
+    :meth:`start`/:meth:`stop`.
+    """
+
+    def __init__(
+        self,
+        *,
+        api_key: str | None = "test-key",
+        host: str = "127.0.0.1",
+        port: int = 0,
+        validate: bool = True,
+        cassettes: Sequence[str | Path] = (),
+    ) -> None:
+        self.api_key = api_key
+        """The only bearer key accepted (``None``: any non-empty key)."""
+        self.validate = validate
+        """Apply DeepSeek's request checks (400s); off to accept anything."""
+        self.balance_exhausted = False
+        """Answer completions with 402 Insufficient Balance."""
+        self.responder: Responder | None = None
+        self.stopping = threading.Event()
+        self.errors: list[BaseException] = []
+        """Exceptions raised by the responder or by rendering (answered as HTTP 500)."""
+        self._host = host
+        self._port = port
+        self._queue: collections.deque[Reply | Fault] = collections.deque()
+        self._requests: list[RecordedRequest] = []
+        self._lock = threading.Lock()
+        self._cassettes = CassetteStore()
+        self._server: LoopbackServer | None = None
+        self._thread: threading.Thread | None = None
+        for cassette in cassettes:
+            self.load_cassette(cassette)
+
+    # -- lifecycle ---------------------------------------------------------------------
+
+    def start(self) -> Emulator:
+        """Bind (loopback only) and serve in a background thread."""
+        if self._server is not None:
+            return self
+        self.stopping.clear()
+        server = LoopbackServer(self._host, self._port, self)
+        server.block_on_close = False
+        self._server = server
+        self._thread = threading.Thread(
+            target=server.serve_forever,
+            kwargs={"poll_interval": 0.02},
+            name=f"deepseek-emulator:{self.port}",
+            daemon=True,
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving, abort sleeping faults and close open connections."""
+        server, self._server = self._server, None
+        if server is None:
+            return
+        self.stopping.set()
+        server.shutdown()
+        server.close_connections()
+        server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    def __enter__(self) -> Emulator:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    @property
+    def port(self) -> int:
+        """The bound port (``0`` before :meth:`start`)."""
+        return int(self._server.server_address[1]) if self._server else self._port
+
+    @property
+    def base_url(self) -> str:
+        """``http://127.0.0.1:PORT``: use as the client's base URL (no trailing slash)."""
+        if self._server is None:
+            raise RuntimeError("the emulator is not started")
+        host = str(self._server.server_address[0])
+        return f"http://[{host}]:{self.port}" if ":" in host else f"http://{host}:{self.port}"
+
+    # -- scripting ---------------------------------------------------------------------
+
+    def push(self, *items: Reply | Fault) -> None:
+        """Queue answers; each answers one chat/FIM request, first in first out."""
+        with self._lock:
+            self._queue.extend(items)
+
+    @property
+    def pending(self) -> int:
+        """Scripted items not consumed yet."""
+        with self._lock:
+            return len(self._queue)
+
+    def load_cassette(self, path: str | Path, *, allow_repeats: bool = False) -> int:
+        """Load a cassette file or folder for replay; return the number of interactions."""
+        self._cassettes.allow_repeats = self._cassettes.allow_repeats or allow_repeats
+        return self._cassettes.load(path)
+
+    def unused_interactions(self) -> list[str]:
+        """Recorded interactions never replayed (a test should usually use all of them)."""
+        return self._cassettes.unused()
+
+    @property
+    def requests(self) -> list[RecordedRequest]:
+        """Every request received so far, oldest first (a copy)."""
+        with self._lock:
+            return list(self._requests)
+
+    @property
+    def last_request(self) -> RecordedRequest:
+        """The most recent request; raises ``LookupError`` when there is none."""
+        with self._lock:
+            if not self._requests:
+                raise LookupError("the emulator has not received any request")
+            return self._requests[-1]
+
+    def reset(self) -> None:
+        """Forget scripted items, recorded requests and errors."""
+        with self._lock:
+            self._queue.clear()
+            self._requests.clear()
+            self.errors.clear()
+
+    # -- request handling (called from server threads) -----------------------------------
+
+    def handle(self, method: str, target: str, headers: dict[str, str], body: bytes) -> Plan:
+        """Decide the answer to one request (the server's ``App`` protocol)."""
+        split = urlsplit(target)
+        parsed = _parse_json(body)
+        record_headers = dict(headers)
+        if "authorization" in record_headers:
+            record_headers["authorization"] = "<redacted>"
+        request = RecordedRequest(
+            method=method,
+            path=split.path,
+            query=split.query,
+            headers=record_headers,
+            body=None if parsed is _INVALID else parsed,
+            raw_body=body,
+        )
+        with self._lock:
+            self._requests.append(request)
+        try:
+            return self._answer(method, split.path, headers, parsed, len(body))
+        except Exception as exc:  # a broken responder must not kill the server thread
+            with self._lock:
+                self.errors.append(exc)
+            return _error_plan(api_error(500, f"emulator error: {exc!r}", type_="server_error"))
+
+    def _answer(
+        self, method: str, raw_path: str, headers: Mapping[str, str], parsed: Any, size: int
+    ) -> Plan:
+        path = normalize_path(raw_path)
+        endpoint = _route(path)
+        if endpoint is None:
+            return Plan(Rendered(404, "text/plain; charset=utf-8"))
+        wanted_method = "GET" if endpoint in ("models", "balance") else "POST"
+        if method != wanted_method:
+            return Plan(Rendered(405, "text/plain; charset=utf-8"))
+        auth = headers.get("authorization", "")
+        key = auth[7:].strip() if auth[:7].lower() == "bearer " else ""
+        if not key or (self.api_key is not None and key != self.api_key):
+            return _error_plan(auth_error(key or auth))
+        if endpoint == "models":
+            return Plan(Rendered(200, JSON_TYPE, body=dumps(MODELS_BODY).encode()))
+        if endpoint == "balance":
+            return Plan(Rendered(200, JSON_TYPE, body=dumps(self._balance()).encode()))
+        if self.balance_exhausted:
+            return _error_plan(insufficient_balance())
+        if parsed is _INVALID:
+            return _error_plan(bad_request("Failed to parse the request body as JSON"))
+        fim = endpoint == "fim"
+        checked = self._check(parsed, fim=fim, beta=path.startswith("/beta/"))
+        if isinstance(checked, ErrorSpec):
+            return _error_plan(checked)
+        ctx = _context(parsed, checked, fim=fim, size=size)
+        with self._lock:
+            item: Reply | Fault | None = self._queue.popleft() if self._queue else None
+        asked = item is None and self.responder is not None
+        if asked and self.responder is not None:
+            item = self.responder(dict(parsed))
+        fault = Fault()
+        if isinstance(item, Fault):
+            fault, item = item, item.reply
+            if fault.error is not None or fault.reset or fault.empty:
+                return Plan(render(Reply(), ctx), fault)
+        if item is None:
+            item = self._fallback(parsed, path, fim=fim, ask_responder=not asked)
+        return Plan(render(item, ctx), fault)
+
+    def _check(self, body: Any, *, fim: bool, beta: bool) -> Checked | ErrorSpec:
+        if self.validate:
+            return check_fim(body) if fim else check_chat(body, beta=beta)
+        if not isinstance(body, Mapping):
+            return bad_request("request body must be a JSON object")
+        requested = str(body.get("model", "deepseek-flash"))
+        model = CANONICAL_MODELS.get(requested, requested)
+        return Checked(model=model, thinking=not fim and thinking_mode(body, requested))
+
+    def _fallback(
+        self, body: Mapping[str, Any], path: str, *, fim: bool, ask_responder: bool
+    ) -> Reply:
+        if ask_responder and self.responder is not None:
+            answer = self.responder(dict(body))
+            answer = answer.reply if isinstance(answer, Fault) else answer
+            if answer is not None:
+                return answer
+        recorded = self._cassettes.match("POST", path, body)
+        if recorded is not None:
+            return recorded
+        return echo_reply(body, fim=fim)
+
+    def _balance(self) -> dict[str, Any]:
+        # Documented example body (api.md §1.7); amounts are decimal strings.
+        if self.balance_exhausted:
+            info = {
+                "currency": "CNY",
+                "total_balance": "0.00",
+                "granted_balance": "0.00",
+                "topped_up_balance": "0.00",
+            }
+            return {"is_available": False, "balance_infos": [info]}
+        info = {
+            "currency": "CNY",
+            "total_balance": "110.00",
+            "granted_balance": "10.00",
+            "topped_up_balance": "100.00",
+        }
+        return {"is_available": True, "balance_infos": [info]}
+
+
+def echo_reply(body: Mapping[str, Any], *, fim: bool) -> Reply:
+    """The unscripted answer: echo the last message (FIM: a marker naming the gap)."""
+    if fim:
+        prompt = str(body.get("prompt", ""))
+        suffix = str(body.get("suffix") or "")
+        return Reply.fim(f"/* fill {len(prompt)}|{len(suffix)} */")
+    messages = body.get("messages") or [{}]
+    last = messages[-1] if isinstance(messages[-1], Mapping) else {}
+    text = _text_of(last.get("content"))
+    if last.get("role") == "tool":
+        return Reply.text(f"Tool result: {text}", reasoning="A tool answered; reporting it.")
+    return Reply.text(f"Echo: {text}", reasoning="The user wrote something; echo it back.")
+
+
+def _text_of(content: Any) -> str:
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        return "".join(
+            str(part.get("text", ""))
+            for part in content
+            if isinstance(part, Mapping) and part.get("type") == "text"
+        )
+    return ""
+
+
+def _route(path: str) -> str | None:
+    if path in _CHAT_PATHS:
+        return "chat"
+    return {"/beta/completions": "fim", "/models": "models", "/user/balance": "balance"}.get(path)
+
+
+def _context(body: Mapping[str, Any], checked: Checked, *, fim: bool, size: int) -> Context:
+    stream = bool(body.get("stream"))
+    options = body.get("stream_options")
+    include_usage = stream and isinstance(options, Mapping) and bool(options.get("include_usage"))
+    top = body.get("top_logprobs")
+    return Context(
+        endpoint="fim" if fim else "chat",
+        model=checked.model,
+        thinking=checked.thinking,
+        stream=stream,
+        include_usage=include_usage,
+        logprobs=not fim and bool(body.get("logprobs")),
+        top_logprobs=top if isinstance(top, int) else 0,
+        prompt_tokens=max(1, size // 4),
+        echo_prefix=str(body.get("prompt", "")) if fim and body.get("echo") else "",
+    )
+
+
+def _error_plan(error: ErrorSpec) -> Plan:
+    return Plan(Rendered(error.status, error.content_type, body=error.body))
+
+
+def _parse_json(body: bytes) -> Any:
+    if not body.strip():
+        return None
+    try:
+        return json.loads(body)
+    except ValueError:
+        return _INVALID

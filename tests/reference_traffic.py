@@ -1,0 +1,89 @@
+"""Real DeepSeek responses from `../shared/reference-traffic/`, for tests and for cassettes.
+
+The recordings come from other projects' test suites (see its INDEX.md). `recorded_reply` turns
+one recorded response into an emulator reply that sends the same bytes, so a cassette recorded
+offline through the emulator holds DeepSeek's real body, not one we wrote.
+"""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+REFERENCE_DIR = Path(__file__).resolve().parents[2] / "shared" / "reference-traffic"
+
+
+class _Loader(yaml.SafeLoader):
+    """YAML loader that understands Ruby VCR's `!binary` (base64) bodies."""
+
+
+def _binary(loader: yaml.SafeLoader, node: yaml.Node) -> str:
+    value = loader.construct_scalar(node)  # type: ignore[arg-type]
+    return base64.b64decode(str(value)).decode("utf-8")
+
+
+_Loader.add_constructor("!binary", _binary)
+
+
+@dataclass(frozen=True)
+class RecordedResponse:
+    status: int
+    body: str
+    content_type: str
+    trace_id: str | None
+
+
+def _ruby_header(headers: dict[str, Any], name: str) -> str | None:
+    for key, value in headers.items():
+        if key.lower() == name:
+            return str(value[0] if isinstance(value, list) else value)
+    return None
+
+
+def load_interactions(relative: str) -> list[dict[str, Any]]:
+    """The interactions of a VCR cassette (Ruby VCR or Python vcrpy layout)."""
+    data = yaml.load((REFERENCE_DIR / relative).read_text(encoding="utf-8"), Loader=_Loader)
+    interactions = data.get("http_interactions") or data.get("interactions") or []
+    return list(interactions)
+
+
+def recorded_response(relative: str, index: int = 0) -> RecordedResponse:
+    """One recorded response of a Ruby VCR cassette (ruby_llm)."""
+    response = load_interactions(relative)[index]["response"]
+    headers = response.get("headers", {})
+    body = response["body"]["string"]
+    return RecordedResponse(
+        status=int(response["status"]["code"]),
+        body=body,
+        content_type=_ruby_header(headers, "content-type") or "application/json",
+        trace_id=_ruby_header(headers, "x-ds-trace-id"),
+    )
+
+
+@dataclass(frozen=True)
+class RecordedReply:
+    """An emulator reply sending recorded bytes, built only when recording (`emulator_script`).
+
+    Not callable on purpose: pytest would take a lone callable marker argument for the test.
+    """
+
+    relative: str
+    index: int = 0
+
+    def build(self) -> Any:
+        from deepseek_ext_core.emulator import Reply
+
+        recorded = recorded_response(self.relative, self.index)
+        headers = [("x-ds-trace-id", recorded.trace_id)] if recorded.trace_id else []
+        return Reply.raw_response(
+            recorded.status, recorded.body, content_type=recorded.content_type, headers=headers
+        )
+
+
+def recorded_reply(relative: str, index: int = 0) -> RecordedReply:
+    """The recorded response `index` of `relative`, as a lazy emulator reply."""
+    return RecordedReply(relative, index)
