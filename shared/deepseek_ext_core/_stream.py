@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import AsyncIterator, Callable, Iterator
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 import httpx
 
@@ -21,6 +21,8 @@ from ._response import ChatCompletion, ChatCompletionChunk
 from ._sse import SSEDecoder
 
 T = TypeVar("T")
+StreamT = TypeVar("StreamT", bound="Stream[Any]")
+AsyncStreamT = TypeVar("AsyncStreamT", bound="AsyncStream[Any]")
 
 
 class StreamState(Generic[T]):
@@ -128,7 +130,7 @@ class Stream(Generic[T]):
             finally:
                 self._on_close()
 
-    def __enter__(self) -> Stream[T]:
+    def __enter__(self: StreamT) -> StreamT:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
@@ -192,7 +194,7 @@ class AsyncStream(Generic[T]):
             finally:
                 self._on_close()
 
-    async def __aenter__(self) -> AsyncStream[T]:
+    async def __aenter__(self: AsyncStreamT) -> AsyncStreamT:
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:

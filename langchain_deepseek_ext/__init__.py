@@ -1,0 +1,49 @@
+"""LangChain integration for DeepSeek, built on `deepseek_ext_core`.
+
+A drop-in for `langchain_deepseek`: change the import to `from langchain_deepseek_ext import
+ChatDeepSeek`. Errors are importable from here and are also langchain-core's error types.
+"""
+
+from langchain_deepseek_ext._blocks import register_blocks
+from langchain_deepseek_ext._convert import PREFIX_KEY, REASONING_KEY
+from langchain_deepseek_ext._errors import (
+    APIConnectionError,
+    APITimeoutError,
+    AuthenticationError,
+    BadRequestError,
+    ContextLengthExceededError,
+    IncompleteGenerationError,
+    InsufficientBalanceError,
+    InternalServerError,
+    InvalidResponseError,
+    RateLimitError,
+    ServiceUnavailableError,
+    StreamTruncatedError,
+    UnprocessableEntityError,
+)
+from langchain_deepseek_ext._serialization import register_serializable
+from langchain_deepseek_ext.chat_models import ChatDeepSeek
+from langchain_deepseek_ext.llms import DeepSeekFIM
+
+register_serializable()
+register_blocks()
+
+__all__ = [
+    "PREFIX_KEY",
+    "REASONING_KEY",
+    "APIConnectionError",
+    "APITimeoutError",
+    "AuthenticationError",
+    "BadRequestError",
+    "ChatDeepSeek",
+    "ContextLengthExceededError",
+    "DeepSeekFIM",
+    "IncompleteGenerationError",
+    "InsufficientBalanceError",
+    "InternalServerError",
+    "InvalidResponseError",
+    "RateLimitError",
+    "ServiceUnavailableError",
+    "StreamTruncatedError",
+    "UnprocessableEntityError",
+]

@@ -1,0 +1,74 @@
+"""Connection settings shared by `ChatDeepSeek` and `DeepSeekFIM`, and their lazily built clients.
+
+The core clients are created on first use and kept in private attributes, so they are never
+serialized, copied into `repr`, or built for a model that is only configured and dumped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from langchain_core.utils import from_env, secret_from_env
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr
+
+from deepseek_ext_core import AsyncDeepSeekClient, DeepSeekClient
+
+__all__ = ["DeepSeekConnection"]
+
+
+class DeepSeekConnection(BaseModel):
+    """API key, base URL, timeouts, retries and injected HTTP clients."""
+
+    model_config = ConfigDict(populate_by_name=True, arbitrary_types_allowed=True)
+
+    api_key: SecretStr | None = Field(
+        default_factory=secret_from_env("DEEPSEEK_API_KEY", default=None)
+    )
+    """DeepSeek API key; read from `DEEPSEEK_API_KEY` when not given."""
+    api_base: str | None = Field(
+        alias="base_url", default_factory=from_env("DEEPSEEK_API_BASE", default=None)
+    )
+    """Base URL (`https://api.deepseek.com` when unset); read from `DEEPSEEK_API_BASE`."""
+    request_timeout: float | None = Field(default=None, alias="timeout")
+    """Request timeout in seconds (None: the core's default)."""
+    max_retries: int | None = None
+    """Retries for 429, 5xx and transport errors (None: the core's default, 2)."""
+    default_headers: Mapping[str, str] | None = None
+    """Extra HTTP headers sent with every request."""
+    http_client: Any | None = Field(default=None, exclude=True)
+    """An `httpx.Client` to send sync requests with (proxies, custom TLS, ...)."""
+    http_async_client: Any | None = Field(default=None, exclude=True)
+    """An `httpx.AsyncClient` to send async requests with."""
+
+    _sync_client: DeepSeekClient | None = PrivateAttr(default=None)
+    _async_client: AsyncDeepSeekClient | None = PrivateAttr(default=None)
+
+    def _client_kwargs(self) -> dict[str, Any]:
+        kwargs: dict[str, Any] = {
+            "api_key": self.api_key,
+            "base_url": self.api_base,
+            "timeout": self.request_timeout,
+            "default_headers": self.default_headers,
+        }
+        if self.max_retries is not None:
+            kwargs["max_retries"] = self.max_retries
+        return kwargs
+
+    @property
+    def client(self) -> DeepSeekClient:
+        """The sync core client, built on first use."""
+        if self._sync_client is None:
+            self._sync_client = DeepSeekClient(
+                **self._client_kwargs(), http_client=self.http_client
+            )
+        return self._sync_client
+
+    @property
+    def async_client(self) -> AsyncDeepSeekClient:
+        """The async core client, built on first use."""
+        if self._async_client is None:
+            self._async_client = AsyncDeepSeekClient(
+                **self._client_kwargs(), http_client=self.http_async_client
+            )
+        return self._async_client

@@ -1,0 +1,385 @@
+"""`ChatDeepSeek`: a LangChain chat model over `deepseek_ext_core`."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from typing import Any, Literal
+
+from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
+from langchain_core.language_models import BaseChatModel, LangSmithParams, LanguageModelInput
+from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
+from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
+from langchain_core.runnables import Runnable
+from langchain_core.tools import BaseTool
+from langchain_core.utils.function_calling import convert_to_openai_tool
+from pydantic import Field
+
+from deepseek_ext_core import (
+    ChatCompletion,
+    ChatCompletionChunk,
+    ChatRequest,
+    count_message_tokens,
+    count_tokens,
+)
+
+from ._connection import DeepSeekConnection
+from ._convert import from_chunk, from_completion, stream_end_chunk, to_core_messages
+from ._docs import CHAT_DOCSTRING
+from ._errors import translate_errors
+from ._structured import StructuredMethod, structured_output
+from ._tools import format_tool, tool_choice_to_wire
+
+__all__ = ["ChatDeepSeek"]
+
+Thinking = Literal["enabled", "disabled"] | bool | None
+
+
+class ChatDeepSeek(BaseChatModel, DeepSeekConnection):
+    __doc__ = CHAT_DOCSTRING
+
+    model_name: str = Field(default="deepseek-flash", alias="model")
+    """Model id: `deepseek-flash`, `deepseek-v4-pro`, or a legacy name such as `deepseek-chat`."""
+    temperature: float | None = None
+    """Sampling temperature, 0 to 2 (DeepSeek ignores it in thinking mode)."""
+    max_tokens: int | None = Field(default=None, alias="max_completion_tokens")
+    """Upper bound on reasoning plus answer tokens; None leaves DeepSeek's default."""
+    top_p: float | None = None
+    """Nucleus sampling, 0 to 1."""
+    frequency_penalty: float | None = None
+    """-2 to 2 (deprecated by DeepSeek: no effect)."""
+    presence_penalty: float | None = None
+    """-2 to 2 (deprecated by DeepSeek: no effect)."""
+    stop: list[str] | str | None = Field(default=None, alias="stop_sequences")
+    """Default stop sequences (at most 16)."""
+    logprobs: bool | None = None
+    """Return log probabilities (in `response_metadata["logprobs"]`)."""
+    top_logprobs: int | None = None
+    """Alternatives per token, 0 to 20; needs `logprobs=True`."""
+    streaming: bool = False
+    """Stream internally even for `invoke` (callbacks then see every token)."""
+    stream_usage: bool = True
+    """Request usage in streams; the last chunk then carries `usage_metadata`."""
+    thinking: Thinking = None
+    """Thinking mode: `"enabled"`/True, `"disabled"`/False, or None for the server default."""
+    reasoning_effort: Literal["low", "high", "max"] | None = None
+    """Thinking effort (thinking mode only)."""
+    reasoning_passback: Literal["auto", "always", "never"] = "auto"
+    """How earlier `reasoning_content` is sent back; `auto` follows DeepSeek's rule."""
+    user_id: str | None = None
+    """Your end user's id (`[a-zA-Z0-9_-]+`), for DeepSeek's per-user isolation."""
+    model_kwargs: dict[str, Any] = Field(default_factory=dict)
+    """Extra body fields, merged into every request (before `extra_body`)."""
+    extra_body: dict[str, Any] | None = None
+    """Extra body fields, merged last into every request."""
+
+    # ----------------------------------------------------------------------------------------
+    # LangChain plumbing
+    # ----------------------------------------------------------------------------------------
+
+    @property
+    def _llm_type(self) -> str:
+        return "chat-deepseek"
+
+    @classmethod
+    def is_lc_serializable(cls) -> bool:
+        return True
+
+    @classmethod
+    def get_lc_namespace(cls) -> list[str]:
+        return ["langchain_deepseek_ext", "chat_models"]
+
+    @property
+    def lc_secrets(self) -> dict[str, str]:
+        return {"api_key": "DEEPSEEK_API_KEY"}
+
+    @property
+    def _identifying_params(self) -> dict[str, Any]:
+        return {"model_name": self.model_name, **self._default_params()}
+
+    def _get_ls_params(self, stop: list[str] | None = None, **kwargs: Any) -> LangSmithParams:
+        params = LangSmithParams(
+            ls_provider="deepseek",
+            ls_model_name=str(kwargs.get("model") or self.model_name),
+            ls_model_type="chat",
+        )
+        temperature = kwargs.get("temperature", self.temperature)
+        if temperature is not None:
+            params["ls_temperature"] = temperature
+        max_tokens = kwargs.get("max_tokens", self.max_tokens)
+        if max_tokens is not None:
+            params["ls_max_tokens"] = max_tokens
+        stops = _stop_list(stop or self.stop)
+        if stops:
+            params["ls_stop"] = stops
+        return params
+
+    # ----------------------------------------------------------------------------------------
+    # Requests
+    # ----------------------------------------------------------------------------------------
+
+    def _default_params(self) -> dict[str, Any]:
+        params = {
+            "thinking": _thinking(self.thinking),
+            "reasoning_effort": self.reasoning_effort,
+            "max_tokens": self.max_tokens,
+            "temperature": self.temperature,
+            "top_p": self.top_p,
+            "frequency_penalty": self.frequency_penalty,
+            "presence_penalty": self.presence_penalty,
+            "logprobs": self.logprobs,
+            "top_logprobs": self.top_logprobs,
+            "user_id": self.user_id,
+        }
+        return {key: value for key, value in params.items() if value is not None}
+
+    def _chat_request(
+        self,
+        messages: Sequence[BaseMessage],
+        stop: list[str] | None,
+        call_kwargs: dict[str, Any],
+        *,
+        stream: bool,
+    ) -> ChatRequest:
+        """The core request: instance settings, then per-call kwargs (unknown ones are rejected)."""
+        kwargs = dict(call_kwargs)
+        kwargs.pop("stream", None)  # BaseChatModel's own switch, already decided
+        extra_body = {
+            **self.model_kwargs,
+            **(self.extra_body or {}),
+            **kwargs.pop("extra_body", {}),
+        }
+        if kwargs.pop("parallel_tool_calls", None) is False:  # undocumented by DeepSeek; §2.1
+            extra_body["parallel_tool_calls"] = False
+        include_usage = kwargs.pop("stream_usage", self.stream_usage)
+        if "thinking" in kwargs:
+            kwargs["thinking"] = _thinking(kwargs["thinking"])
+        params: dict[str, Any] = {
+            "model": self.model_name,
+            **self._default_params(),
+            "reasoning_passback": self.reasoning_passback,
+            **{key: value for key, value in kwargs.items() if value is not None},
+        }
+        stops = _stop_list(stop if stop is not None else self.stop)
+        if stops:
+            params["stop"] = stops
+        if stream:
+            params["stream_options"] = {"include_usage": bool(include_usage)}
+        return ChatRequest(
+            messages=to_core_messages(messages),
+            stream=stream,
+            extra_body=extra_body or None,
+            **params,
+        )
+
+    def _stream_usage(self, **kwargs: Any) -> bool:
+        return bool(kwargs.get("stream_usage", self.stream_usage))
+
+    # ----------------------------------------------------------------------------------------
+    # Calls: sync and async differ only by `await` and the client
+    # ----------------------------------------------------------------------------------------
+
+    def _generate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        request = self._chat_request(messages, stop, kwargs, stream=False)
+        with translate_errors():
+            completion = self.client.chat(request)
+        return _chat_result(completion)
+
+    async def _agenerate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        request = self._chat_request(messages, stop, kwargs, stream=False)
+        with translate_errors():
+            completion = await self.async_client.chat(request)
+        return _chat_result(completion)
+
+    def _stream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> Iterator[ChatGenerationChunk]:
+        request = self._chat_request(messages, stop, kwargs, stream=True)
+        include_usage = self._stream_usage(**kwargs)
+        with translate_errors():
+            stream = self.client.stream_chat(request)
+            with stream:
+                for chunk in stream:
+                    generation = _generation(chunk)
+                    if generation is not None:
+                        if run_manager:
+                            run_manager.on_llm_new_token(generation.text, chunk=generation)
+                        yield generation
+                last = _last_chunk(stream.completion(), stream.request_id, include_usage)
+                if run_manager:
+                    run_manager.on_llm_new_token("", chunk=last)
+                yield last
+
+    async def _astream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> AsyncIterator[ChatGenerationChunk]:
+        request = self._chat_request(messages, stop, kwargs, stream=True)
+        include_usage = self._stream_usage(**kwargs)
+        with translate_errors():
+            stream = await self.async_client.stream_chat(request)
+            async with stream:
+                async for chunk in stream:
+                    generation = _generation(chunk)
+                    if generation is not None:
+                        if run_manager:
+                            await run_manager.on_llm_new_token(generation.text, chunk=generation)
+                        yield generation
+                last = _last_chunk(stream.completion(), stream.request_id, include_usage)
+                if run_manager:
+                    await run_manager.on_llm_new_token("", chunk=last)
+                yield last
+
+    # ----------------------------------------------------------------------------------------
+    # Tools, structured output, tokens
+    # ----------------------------------------------------------------------------------------
+
+    def bind_tools(
+        self,
+        tools: Sequence[dict[str, Any] | type | Callable[..., Any] | BaseTool],
+        *,
+        tool_choice: dict[str, Any] | str | bool | None = None,
+        strict: bool | None = None,
+        parallel_tool_calls: bool | None = None,
+        **kwargs: Any,
+    ) -> Runnable[LanguageModelInput, AIMessage]:
+        """Bind tools (pydantic models, functions, dicts, `BaseTool`s) to the model.
+
+        Args:
+            tools: The tools the model may call.
+            tool_choice: `"auto"`, `"none"`, `"any"`/`"required"` (must call one), a tool name,
+                `{"type": "function", "function": {"name": ...}}`, or True (the only tool, or
+                any tool when several are bound). Forced choices switch thinking off when
+                thinking is left at the server default; with `thinking="enabled"` they raise
+                `ThinkingModeConflictError` (DeepSeek rejects them in thinking mode).
+            strict: Strict schemas; requests then go to DeepSeek's `/beta` endpoint.
+            parallel_tool_calls: False asks for at most one call (an undocumented DeepSeek
+                parameter, sent only when False).
+            kwargs: Further per-call parameters.
+        """
+        formatted = [format_tool(tool, strict) for tool in tools]
+        choice = tool_choice_to_wire(tool_choice, formatted)
+        if choice is not None:
+            kwargs["tool_choice"] = choice
+        if parallel_tool_calls is not None:
+            kwargs["parallel_tool_calls"] = parallel_tool_calls
+        return super().bind(tools=formatted, **kwargs)
+
+    def with_structured_output(
+        self,
+        schema: dict[str, Any] | type | None = None,
+        *,
+        method: StructuredMethod = "function_calling",
+        include_raw: bool = False,
+        strict: bool | None = None,
+        **kwargs: Any,
+    ) -> Runnable[LanguageModelInput, dict[str, Any] | Any]:
+        """A runnable that returns output matching `schema`.
+
+        Args:
+            schema: A pydantic model, TypedDict, JSON Schema or OpenAI tool schema.
+            method: `"function_calling"` (a tool; forced unless `thinking="enabled"`, where the
+                tool is offered with an instruction to call it), `"json_mode"` (DeepSeek's JSON
+                output; "json" is added to the prompt when missing), or `"json_schema"`
+                (**emulated**: JSON mode plus the schema in a system instruction, validated on
+                the client, because DeepSeek has no json_schema response format).
+            include_raw: Return `{"raw", "parsed", "parsing_error"}` instead of raising.
+            strict: With `function_calling`, strict tool schemas on `/beta`.
+            kwargs: Not supported.
+
+        JSON answers that come back empty are retried once, then raise `OutputParserException`.
+        """
+        if kwargs:
+            raise ValueError(f"unsupported arguments: {sorted(kwargs)}")
+        return structured_output(
+            self,
+            schema,
+            method=method,
+            include_raw=include_raw,
+            strict=strict,
+            thinking_enabled=_thinking(self.thinking) == "enabled",
+        )
+
+    def get_num_tokens(self, text: str) -> int:
+        """An offline estimate (DeepSeek's ratios; nothing is downloaded)."""
+        return count_tokens(text)
+
+    def get_num_tokens_from_messages(
+        self, messages: list[BaseMessage], tools: Sequence[Any] | None = None
+    ) -> int:
+        """An offline estimate for a conversation; tool schemas are counted as JSON text."""
+        total = count_message_tokens(to_core_messages(messages))
+        for tool in tools or ():
+            total += count_tokens(json.dumps(convert_to_openai_tool(tool), ensure_ascii=False))
+        return total
+
+    def get_token_ids(self, text: str) -> list[int]:
+        """Needs `custom_get_token_ids`: DeepSeek's tokenizer is not bundled or downloaded."""
+        if self.custom_get_token_ids is not None:
+            return self.custom_get_token_ids(text)
+        raise NotImplementedError(
+            "DeepSeek's tokenizer is not bundled; use get_num_tokens() for an offline estimate "
+            "or pass custom_get_token_ids"
+        )
+
+
+def _thinking(value: Thinking) -> Literal["enabled", "disabled"] | None:
+    if value is True:
+        return "enabled"
+    if value is False:
+        return "disabled"
+    return value
+
+
+def _stop_list(stop: list[str] | str | None) -> list[str] | None:
+    if stop is None:
+        return None
+    return [stop] if isinstance(stop, str) else list(stop) or None
+
+
+def _chat_result(completion: ChatCompletion) -> ChatResult:
+    message = from_completion(completion)
+    metadata = message.response_metadata
+    generation = ChatGeneration(
+        message=message, generation_info={"finish_reason": metadata.get("finish_reason")}
+    )
+    llm_output = {
+        "token_usage": metadata.get("token_usage"),
+        "model_name": metadata.get("model_name"),
+        "system_fingerprint": metadata.get("system_fingerprint"),
+    }
+    return ChatResult(generations=[generation], llm_output=llm_output)
+
+
+def _generation(chunk: ChatCompletionChunk) -> ChatGenerationChunk | None:
+    message = from_chunk(chunk)
+    return None if message is None else ChatGenerationChunk(message=message)
+
+
+def _last_chunk(
+    completion: ChatCompletion, request_id: str | None, include_usage: bool
+) -> ChatGenerationChunk:
+    message: AIMessageChunk = stream_end_chunk(completion, request_id, include_usage=include_usage)
+    return ChatGenerationChunk(
+        message=message,
+        generation_info={"finish_reason": message.response_metadata.get("finish_reason")},
+    )

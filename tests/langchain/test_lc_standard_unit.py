@@ -1,0 +1,54 @@
+"""langchain-tests' standard unit suite for ChatDeepSeek (no network)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from langchain_tests.unit_tests import ChatModelUnitTests
+
+from langchain_deepseek_ext import ChatDeepSeek
+
+
+class TestChatDeepSeekUnit(ChatModelUnitTests):
+    @property
+    def chat_model_class(self) -> type[ChatDeepSeek]:
+        return ChatDeepSeek
+
+    @property
+    def chat_model_params(self) -> dict[str, Any]:
+        return {"model": "deepseek-flash", "api_key": "sk-test"}
+
+    @property
+    def init_from_env_params(self) -> tuple[dict[str, str], dict[str, Any], dict[str, Any]]:
+        return (
+            {"DEEPSEEK_API_KEY": "sk-from-env", "DEEPSEEK_API_BASE": "http://127.0.0.1:9/x"},
+            {"model": "deepseek-flash"},
+            {"api_key": "sk-from-env", "api_base": "http://127.0.0.1:9/x"},
+        )
+
+    @property
+    def supports_image_inputs(self) -> bool:
+        return True
+
+    @property
+    def supports_image_urls(self) -> bool:
+        return True
+
+    @property
+    def has_tool_choice(self) -> bool:
+        return True
+
+    @property
+    def supports_json_mode(self) -> bool:
+        return True
+
+    @property
+    def model_override_value(self) -> str:
+        return "deepseek-v4-pro"
+
+    @property
+    def supported_usage_metadata_details(self) -> dict[Any, list[Any]]:
+        return {
+            "invoke": ["reasoning_output", "cache_read_input"],
+            "stream": ["reasoning_output", "cache_read_input"],
+        }
