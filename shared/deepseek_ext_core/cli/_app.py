@@ -1,0 +1,156 @@
+"""Argument parsing, dispatch, and the one place where errors become messages and exit codes."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import TextIO
+
+from pydantic import ValidationError
+
+from deepseek_ext_core import DeepSeekClient, DeepSeekError, __version__
+from deepseek_ext_core.cli._account import run_balance, run_models
+from deepseek_ext_core.cli._demo import run_demo
+from deepseek_ext_core.cli._explain import ExitCode, explain
+from deepseek_ext_core.cli._generate import ChatOptions, run_chat, run_fim
+from deepseek_ext_core.cli._output import redact
+from deepseek_ext_core.cli.demo_kit import DEMO_MODEL
+
+__all__ = ["build_parser", "main"]
+
+_EPILOG = """\
+exit codes:
+  0    success
+  1    API error (DeepSeek answered with an error or could not be reached)
+  2    usage error (bad arguments, or a request rejected before sending)
+  3    missing API key, or the key was rejected (401)
+  4    insufficient balance (402); top up at https://platform.deepseek.com/top_up
+  130  interrupted (Ctrl-C)
+
+environment:
+  DEEPSEEK_API_KEY   the API key (never printed)
+  DEEPSEEK_BASE_URL  the API base URL, e.g. the emulator's http://127.0.0.1:PORT
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The `deepseek-ext` argument parser."""
+    parser = argparse.ArgumentParser(
+        prog="deepseek-ext",
+        description="DeepSeek from the command line: chat, FIM, models, balance, demo, emulator.",
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"deepseek-ext {__version__}")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--base-url",
+        metavar="URL",
+        help="API base URL (default: $DEEPSEEK_BASE_URL, else https://api.deepseek.com)",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    chat = commands.add_parser("chat", parents=[common], help="chat, streaming (REPL on stdin)")
+    chat.add_argument("message", nargs="?", help="answer this one message and exit")
+    chat.add_argument("--model", default=DEMO_MODEL, help=f"model id (default: {DEMO_MODEL})")
+    chat.add_argument("--no-thinking", action="store_true", help="turn thinking mode off")
+    chat.add_argument("--hide-reasoning", action="store_true", help="do not show reasoning")
+    chat.add_argument("--system", metavar="TEXT", help="a system prompt")
+    chat.add_argument("--max-tokens", type=int, metavar="N", help="cap on reasoning + answer")
+
+    fim = commands.add_parser("fim", parents=[common], help="fill in the middle, streaming")
+    fim.add_argument("--prompt", required=True, help="text before the gap ('-' reads stdin)")
+    fim.add_argument("--suffix", help="text after the gap")
+    fim.add_argument("--model", default=DEMO_MODEL, help=f"model id (default: {DEMO_MODEL})")
+    fim.add_argument("--max-tokens", type=int, metavar="N", help="at most 4096")
+
+    for name, text in (("models", "list the models"), ("balance", "show the account balance")):
+        sub = commands.add_parser(name, parents=[common], help=text)
+        sub.add_argument("--json", action="store_true", help="print DeepSeek's JSON")
+
+    demo = commands.add_parser(
+        "demo", parents=[common], help="LangChain agent + LlamaIndex query engine, offline"
+    )
+    demo.add_argument(
+        "--offline", action="store_true", help="use the emulator even if DEEPSEEK_API_KEY is set"
+    )
+
+    emulator = commands.add_parser("emulator", help="serve the offline DeepSeek emulator")
+    emulator.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (0: any free)")
+    emulator.add_argument("--cassettes", metavar="DIR", help="replay recorded cassettes")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Runs `deepseek-ext`; returns the exit code (see `ExitCode`)."""
+    stdin, out, err = sys.stdin, sys.stdout, sys.stderr
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, --version, or a usage error already printed
+        return exc.code if isinstance(exc.code, int) else ExitCode.USAGE
+    if args.command is None:
+        parser.print_help(err)
+        return ExitCode.USAGE
+    try:
+        return int(_dispatch(args, stdin, out, err))
+    except KeyboardInterrupt:
+        err.write("\ninterrupted\n")
+        return ExitCode.INTERRUPTED
+    except DeepSeekError as exc:
+        code, message = explain(exc)
+        err.write(redact(message) + "\n")
+        return code
+    except ValidationError as exc:
+        err.write(redact(f"error: invalid request: {_first_error(exc)}") + "\n")
+        return ExitCode.USAGE
+
+
+def _dispatch(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: TextIO) -> int:
+    command: str = args.command
+    if command == "emulator":
+        return _serve(args.port, args.cassettes, err)
+    if command == "demo":
+        return run_demo(offline=args.offline, base_url=args.base_url, out=out, err=err)
+    with DeepSeekClient(base_url=args.base_url) as client:
+        if command == "models":
+            return run_models(client, as_json=args.json, out=out)
+        if command == "balance":
+            return run_balance(client, as_json=args.json, out=out, err=err)
+        if command == "fim":
+            prompt = stdin.read() if args.prompt == "-" else args.prompt
+            return run_fim(
+                client,
+                model=args.model,
+                prompt=prompt,
+                suffix=args.suffix,
+                max_tokens=args.max_tokens,
+                out=out,
+                err=err,
+            )
+        options = ChatOptions(
+            model=args.model,
+            thinking=not args.no_thinking,
+            show_reasoning=not args.hide_reasoning,
+            system=args.system,
+            message=args.message,
+            max_tokens=args.max_tokens,
+        )
+        return run_chat(client, options, stdin, out, err)
+
+
+def _serve(port: int, cassettes: str | None, err: TextIO) -> int:
+    from deepseek_ext_core.emulator import serve
+
+    try:
+        serve(port, cassette_dir=cassettes)
+    except OSError as exc:
+        err.write(f"error: cannot serve on 127.0.0.1:{port}: {exc}\n")
+        return ExitCode.API_ERROR
+    return ExitCode.OK
+
+
+def _first_error(exc: ValidationError) -> str:
+    first = exc.errors()[0]
+    where = ".".join(str(part) for part in first.get("loc", ()))
+    return f"{where}: {first['msg']}" if where else str(first["msg"])

@@ -1,0 +1,213 @@
+"""Each command against the emulator: what reaches DeepSeek, and what the user sees."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+
+import pytest
+from cli_support import Run
+
+from deepseek_ext_core.cli import main
+from deepseek_ext_core.emulator import Emulator, Fault, Reply
+
+
+def test_chat_streams_answers_to_stdout_and_reasoning_to_stderr(
+    run: Run, emulator: Emulator
+) -> None:
+    emulator.push(
+        Reply.text("Paris.", reasoning="France's capital\nis Paris.", chunks=2),
+        Reply.text("Berlin.", reasoning="Germany's capital is Berlin."),
+    )
+    result = run(
+        "chat", "--base-url", emulator.base_url, stdin="Capital of France?\n\nAnd Germany?\n"
+    )
+
+    assert result.code == 0
+    assert result.out == "Paris.\nBerlin.\n"
+    assert "  | France's capital\n  | is Paris.\n" in result.err
+    assert "  | Germany's capital is Berlin.\n" in result.err
+    assert "Paris" not in result.err.replace("is Paris.", "")
+
+
+def test_chat_keeps_the_conversation_through_the_core(run: Run, emulator: Emulator) -> None:
+    emulator.push(Reply.text("Paris.", reasoning="thinking"), Reply.text("About 2.1 million."))
+    run(
+        "chat",
+        "--base-url",
+        emulator.base_url,
+        "--system",
+        "Be brief.",
+        stdin="Capital of France?\nHow many people live there?\n",
+    )
+
+    first, second = (request.body for request in emulator.requests)
+    assert [m["role"] for m in first["messages"]] == ["system", "user"]
+    assert second["messages"][:3] == [
+        {"role": "system", "content": "Be brief."},
+        {"role": "user", "content": "Capital of France?"},
+        {"role": "assistant", "content": "Paris."},
+    ]
+    assert second["messages"][3] == {"role": "user", "content": "How many people live there?"}
+    assert second["stream"] is True
+    assert second["model"] == "deepseek-flash"
+
+
+def test_chat_reset_and_exit_words(run: Run, emulator: Emulator) -> None:
+    result = run(
+        "chat",
+        "--base-url",
+        emulator.base_url,
+        stdin="one\n/reset\ntwo\n/exit\nthree\n",
+    )
+
+    assert result.code == 0
+    assert [[m["content"] for m in r.body["messages"]] for r in emulator.requests] == [
+        ["one"],
+        ["two"],
+    ]
+    assert "(conversation forgotten)" in result.err
+
+
+def test_chat_one_message_without_thinking(run: Run, emulator: Emulator) -> None:
+    emulator.push(Reply.text("Hi!", reasoning="dropped: the server never sends it here"))
+    result = run("chat", "--base-url", emulator.base_url, "--no-thinking", "Hello", stdin="ignored")
+
+    assert (result.code, result.out) == (0, "Hi!\n")
+    assert "  |" not in result.err
+    assert len(emulator.requests) == 1
+    assert emulator.last_request.body["thinking"] == {"type": "disabled"}
+
+
+def test_chat_hide_reasoning(run: Run, emulator: Emulator) -> None:
+    emulator.push(Reply.text("42", reasoning="six times seven"))
+    result = run("chat", "--base-url", emulator.base_url, "--hide-reasoning", "6*7?")
+
+    assert result.out == "42\n"
+    assert "six times seven" not in result.err
+
+
+def test_chat_shows_progress_while_the_model_thinks_silently(run: Run, emulator: Emulator) -> None:
+    emulator.push(Fault.delay(0.8, reply=Reply.text("Done.", reasoning="slow")))
+    result = run("chat", "--base-url", emulator.base_url, "Think hard.")
+
+    assert result.out == "Done.\n"
+    assert "(deepseek-flash is thinking...)\n" in result.err
+    assert result.err.index("is thinking") < result.err.index("  | slow")
+
+
+def test_fim_streams_the_middle(run: Run, emulator: Emulator) -> None:
+    emulator.push(Reply.fim("    return a + b", chunks=3))
+    result = run(
+        "fim", "--base-url", emulator.base_url, "--prompt", "def add(a, b):\n", "--suffix", "\n"
+    )
+
+    assert (result.code, result.out) == (0, "    return a + b\n")
+    request = emulator.last_request
+    assert request.path == "/beta/completions"
+    assert request.body["prompt"] == "def add(a, b):\n"
+    assert request.body["suffix"] == "\n"
+    assert request.body["stream"] is True
+
+
+def test_fim_reads_the_prompt_from_stdin(run: Run, emulator: Emulator) -> None:
+    emulator.push(Reply.fim("world\n"))
+    result = run("fim", "--base-url", emulator.base_url, "--prompt", "-", stdin="hello ")
+
+    assert result.out == "world\n"
+    assert emulator.last_request.body["prompt"] == "hello "
+
+
+def test_models(run: Run, emulator: Emulator) -> None:
+    result = run("models", "--base-url", emulator.base_url)
+
+    assert result.code == 0
+    lines = result.out.splitlines()
+    assert lines[0].split("\t") == ["deepseek-flash", "1,048,576 tokens", "thinking by default"]
+    assert any(line.startswith("deepseek-v4-pro\t") for line in lines)
+
+    as_json = run("models", "--json", "--base-url", emulator.base_url)
+    ids = [model["id"] for model in json.loads(as_json.out)["data"]]
+    assert ids == [line.split("\t")[0] for line in lines]
+
+
+def test_balance(run: Run, emulator: Emulator) -> None:
+    result = run("balance", "--base-url", emulator.base_url)
+    assert (result.code, result.out) == (0, "110.00 CNY (granted 10.00, topped up 100.00)\n")
+
+    emulator.balance_exhausted = True
+    empty = run("balance", "--json", "--base-url", emulator.base_url)
+    assert empty.code == 4
+    assert json.loads(empty.out)["is_available"] is False
+    assert "https://platform.deepseek.com/top_up" in empty.err
+
+
+def test_base_url_from_the_environment(
+    run: Run, emulator: Emulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DEEPSEEK_BASE_URL", emulator.base_url)
+    assert run("models").code == 0
+    assert emulator.last_request.path == "/models"
+
+
+def test_emulator_command_serves_until_interrupted(
+    run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    executable = shutil.which("deepseek-ext", path=os.path.dirname(sys.executable))
+    assert executable is not None, "the project is not installed in this environment"
+    process = subprocess.Popen(
+        [executable, "emulator", "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        banner = process.stdout.readline()
+        assert banner.startswith("DeepSeek emulator listening on http://127.0.0.1:")
+        url = banner.split()[4]
+        monkeypatch.setenv("DEEPSEEK_API_KEY", "any-key-works")
+        result = run("balance", "--base-url", url)
+        assert (result.code, result.out.split()[:2]) == (0, ["110.00", "CNY"])
+    finally:
+        process.send_signal(signal.SIGINT)
+        code = process.wait(timeout=10)
+    assert code == 0
+
+
+class _Keyboard(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_interactive_chat_survives_an_api_error(
+    run: Run,
+    emulator: Emulator,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    emulator.push(Reply.error(400, "something was wrong"), Reply.text("Fine now."))
+    monkeypatch.setattr(sys, "stdin", _Keyboard("first\nsecond\n"))
+    code = main(["chat", "--base-url", emulator.base_url])
+    out, err = capsys.readouterr()
+
+    assert code == 0
+    assert "Chatting with deepseek-flash" in err
+    assert "error: DeepSeek API error 400: something was wrong" in err
+    assert out == "you> you> Fine now.\nyou> "
+    # The failed turn is not part of the conversation any more.
+    assert [m["content"] for m in emulator.last_request.body["messages"]] == ["second"]
+
+
+def test_interactive_chat_still_exits_on_a_rejected_key(
+    run: Run, emulator: Emulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DEEPSEEK_API_KEY", "sk-not-the-right-one")
+    monkeypatch.setattr(sys, "stdin", _Keyboard("first\nsecond\n"))
+    assert main(["chat", "--base-url", emulator.base_url]) == 3
+    assert len(emulator.requests) == 1

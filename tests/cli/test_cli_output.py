@@ -1,0 +1,89 @@
+"""Terminal output: reasoning apart from the answer, colour rules, progress, redaction."""
+
+from __future__ import annotations
+
+import io
+import time
+
+import pytest
+
+from deepseek_ext_core.cli._output import Progress, Transcript, redact, use_color
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_reasoning_lines_are_prefixed_and_kept_apart_from_the_answer() -> None:
+    out, thoughts = io.StringIO(), io.StringIO()
+    transcript = Transcript(out, reasoning_out=thoughts)
+    for piece in ("Let me", " think.\nThe", " answer is 4."):
+        transcript.reasoning(piece)
+    transcript.answer("4")
+    transcript.answer(".")
+    transcript.end_block()
+
+    assert thoughts.getvalue() == "  | Let me think.\n  | The answer is 4.\n"
+    assert out.getvalue() == "4.\n"
+
+
+def test_one_stream_transcript_with_label_and_tools() -> None:
+    out = io.StringIO()
+    transcript = Transcript(out, answer_label="deepseek> ")
+    transcript.user("hi")
+    transcript.reasoning("call it")
+    transcript.tool_call("get_weather", '{"city": "Paris"}')
+    transcript.tool_result("get_weather", "dry")
+    transcript.answer("Dry.")
+    transcript.note("done")
+
+    assert out.getvalue() == (
+        "you> hi\n  | call it\n"
+        '  -> get_weather({"city": "Paris"})\n  <- get_weather: dry\n'
+        "deepseek> Dry.\ndone\n"
+    )
+
+
+def test_colour_only_on_a_terminal_without_no_color(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setenv("TERM", "xterm")
+    assert use_color(_Terminal()) is True
+    assert use_color(io.StringIO()) is False
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert use_color(_Terminal()) is False
+
+    out = io.StringIO()
+    transcript = Transcript(out, color=True)
+    transcript.reasoning("hmm")
+    transcript.answer("ok")
+    assert out.getvalue() == "\x1b[2m  | \x1b[0m\x1b[2mhmm\x1b[0m\nok"
+
+
+def test_progress_spinner_on_a_terminal_is_erased(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setenv("TERM", "xterm")
+    stream = _Terminal()
+    with Progress(stream, "deepseek-flash is thinking", delay=0.0) as progress:
+        deadline = time.monotonic() + 2
+        while not progress.shown and time.monotonic() < deadline:
+            time.sleep(0.01)
+        progress.stop()
+    text = stream.getvalue()
+    assert "deepseek-flash is thinking 0s" in text
+    assert text.endswith("\r\x1b[K")
+
+
+def test_progress_stopped_early_writes_nothing() -> None:
+    stream = io.StringIO()
+    with Progress(stream, "waiting", delay=5.0):
+        pass
+    assert stream.getvalue() == ""
+
+
+def test_redact(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DEEPSEEK_API_KEY", "sk-abc123")
+    assert redact("key sk-abc123 twice sk-abc123") == "key *** twice ***"
+    assert redact("x", secret="") == "x"
+    monkeypatch.delenv("DEEPSEEK_API_KEY")
+    assert redact("nothing to hide") == "nothing to hide"
