@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import math
 import re
+from collections import Counter
 from importlib.metadata import PackageNotFoundError, metadata
 from pathlib import Path
 from typing import Any, TextIO
@@ -55,14 +56,18 @@ class HashingEmbedding(BaseEmbedding):
         return "HashingEmbedding"
 
     def _embed(self, text: str) -> list[float]:
-        vector = [0.0] * self.dimensions
+        counts: Counter[str] = Counter()
         for word in _WORD.findall(text.lower()):
-            if word in _STOPWORDS:
-                continue
-            stem = word[:-3] + "y" if word.endswith("ies") else word.rstrip("s") or word
+            if word not in _STOPWORDS:
+                counts[word[:-3] + "y" if word.endswith("ies") else word.rstrip("s") or word] += 1
+        vector = [0.0] * self.dimensions
+        for stem, count in counts.items():
             digest = hashlib.blake2b(stem.encode(), digest_size=8).digest()
             slot = int.from_bytes(digest[:4], "little") % self.dimensions
-            vector[slot] += 1.0 if digest[4] & 1 else -1.0
+            # Sublinear term frequency: a section that repeats one word (the project's name,
+            # say) must not outrank the section that shares most of the question's words.
+            weight = 1.0 + math.log(count)
+            vector[slot] += weight if digest[4] & 1 else -weight
         norm = math.sqrt(sum(value * value for value in vector)) or 1.0
         return [value / norm for value in vector]
 

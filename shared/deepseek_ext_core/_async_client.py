@@ -10,8 +10,9 @@ import httpx
 from pydantic import SecretStr
 
 from ._base import (
-    ClientSettings,
+    BaseClient,
     mapped_transport_errors,
+    no_release,
     parse_body,
     parse_chunk,
     parse_event,
@@ -30,11 +31,7 @@ R = TypeVar("R")
 _Opened: TypeAlias = tuple[httpx.Response, AsyncIterator[bytes], StreamState[T], Callable[[], None]]
 
 
-def _no_release() -> None:
-    return None
-
-
-class AsyncDeepSeekClient:
+class AsyncDeepSeekClient(BaseClient):
     """Asynchronous DeepSeek client (same API as `DeepSeekClient`, awaited)."""
 
     def __init__(
@@ -51,7 +48,7 @@ class AsyncDeepSeekClient:
         allow_insecure_http: bool = False,
         retry_policy: RetryPolicy | None = None,
     ) -> None:
-        self._settings = ClientSettings(
+        super().__init__(
             api_key=api_key,
             base_url=base_url,
             timeout=timeout,
@@ -65,20 +62,9 @@ class AsyncDeepSeekClient:
         self._http = http_client or httpx.AsyncClient(timeout=self._settings.timeout)
         self._slots = asyncio.Semaphore(max_concurrency) if max_concurrency else None
 
-    def __repr__(self) -> str:
-        return f"AsyncDeepSeekClient({self._settings!r})"
-
-    @property
-    def base_url(self) -> str:
-        return self._settings.base_url
-
-    @property
-    def retry_policy(self) -> RetryPolicy:
-        return self._settings.retry_policy
-
     async def _acquire(self) -> Callable[[], None]:
         if self._slots is None:
-            return _no_release
+            return no_release
         await self._slots.acquire()
         return self._slots.release
 

@@ -147,6 +147,51 @@ class ClientSettings:
         return self.base_url + path
 
 
+def no_release() -> None:
+    """The release callback when no concurrency limit is set."""
+    return None
+
+
+class BaseClient:
+    """What the sync and async clients share: resolved settings, repr, public properties."""
+
+    def __init__(
+        self,
+        *,
+        api_key: str | SecretStr | None,
+        base_url: str | None,
+        timeout: float | None,
+        connect_timeout: float | None,
+        max_retries: int,
+        default_headers: Mapping[str, str] | None,
+        allow_insecure_http: bool,
+        retry_policy: RetryPolicy | None,
+    ) -> None:
+        self._settings = ClientSettings(
+            api_key=api_key,
+            base_url=base_url,
+            timeout=timeout,
+            connect_timeout=connect_timeout,
+            max_retries=max_retries,
+            default_headers=default_headers,
+            allow_insecure_http=allow_insecure_http,
+            retry_policy=retry_policy,
+        )
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self._settings!r})"
+
+    @property
+    def base_url(self) -> str:
+        """The base URL requests go to (`/beta` is added per request where needed)."""
+        return self._settings.base_url
+
+    @property
+    def retry_policy(self) -> RetryPolicy:
+        """The retry policy of this client."""
+        return self._settings.retry_policy
+
+
 def raise_for_status(response: httpx.Response, content: bytes) -> None:
     """Raises the typed error for an error status; `content` is the already-read body."""
     if response.status_code < 400:

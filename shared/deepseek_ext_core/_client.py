@@ -10,8 +10,9 @@ import httpx
 from pydantic import SecretStr
 
 from ._base import (
-    ClientSettings,
+    BaseClient,
     mapped_transport_errors,
+    no_release,
     parse_body,
     parse_chunk,
     parse_event,
@@ -35,11 +36,7 @@ def check_complete(completion: ChatCompletion) -> ChatCompletion:
     return completion
 
 
-def _no_release() -> None:
-    return None
-
-
-class DeepSeekClient:
+class DeepSeekClient(BaseClient):
     """Synchronous DeepSeek client.
 
     ```python
@@ -63,7 +60,7 @@ class DeepSeekClient:
         allow_insecure_http: bool = False,
         retry_policy: RetryPolicy | None = None,
     ) -> None:
-        self._settings = ClientSettings(
+        super().__init__(
             api_key=api_key,
             base_url=base_url,
             timeout=timeout,
@@ -77,20 +74,9 @@ class DeepSeekClient:
         self._http = http_client or httpx.Client(timeout=self._settings.timeout)
         self._slots = threading.BoundedSemaphore(max_concurrency) if max_concurrency else None
 
-    def __repr__(self) -> str:
-        return f"DeepSeekClient({self._settings!r})"
-
-    @property
-    def base_url(self) -> str:
-        return self._settings.base_url
-
-    @property
-    def retry_policy(self) -> RetryPolicy:
-        return self._settings.retry_policy
-
     def _acquire(self) -> Callable[[], None]:
         if self._slots is None:
-            return _no_release
+            return no_release
         self._slots.acquire()
         return self._slots.release
 
