@@ -228,7 +228,7 @@ def parse_event(model: type[ModelT], payload: str, request_id: str | None) -> Mo
     except ValidationError as exc:
         raise InvalidResponseError(f"unparsable stream event: {payload[:200]!r}") from exc
     extra: dict[str, Any] | None = parsed.model_extra
-    if extra and "error" in extra:
+    if extra and extra.get("error") is not None:
         raise error_from_stream_event(extra, request_id)
     return parsed
 

@@ -37,7 +37,7 @@ from typing import Any
 
 REQUEST_ID_HEADERS = ("x-ds-trace-id", "x-request-id", "x-deepseek-request-id")
 _REQUEST_ID_IN_MESSAGE = re.compile(r"request_id:\s*([0-9a-fA-F-]{8,})")
-_CONTEXT_LENGTH_PHRASES = ("maximum context length", "context length", "context_length", "too long")
+_CONTEXT_LENGTH_PHRASES = ("maximum context length", "context length", "context_length")
 
 
 class DeepSeekError(Exception):
@@ -57,6 +57,7 @@ class APIStatusError(DeepSeekError):
         param: str | None = None,
         request_id: str | None = None,
         body: object = None,
+        retry_after: float | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
@@ -66,6 +67,8 @@ class APIStatusError(DeepSeekError):
         self.param = param
         self.request_id = request_id
         self.body = body
+        self.retry_after = retry_after
+        """Seconds from the answer's `Retry-After` header, honoured by the retry policy."""
 
     def __str__(self) -> str:
         suffix = f" (request id {self.request_id})" if self.request_id else ""
@@ -94,10 +97,6 @@ class UnprocessableEntityError(APIStatusError):
 
 class RateLimitError(APIStatusError):
     """429: too many requests or concurrent requests; retried with backoff."""
-
-    def __init__(self, message: str, *, retry_after: float | None = None, **kwargs: Any) -> None:
-        super().__init__(message, **kwargs)
-        self.retry_after = retry_after
 
 
 class InternalServerError(APIStatusError):
@@ -205,8 +204,8 @@ def error_from_response(
     retry_after: float | None = None,
 ) -> APIStatusError:
     """The typed error for an HTTP error answer; tolerates bodies that are not JSON."""
-    body, error = _parse_error_body(content)
-    message = _optional_str(error.get("message"))
+    body, details = _parse_error_body(content)
+    message = _optional_str(details.get("message"))
     if message is None:
         text = body if isinstance(body, str) else ""
         message = text.strip()[:500] or f"HTTP {status_code} with no error message"
@@ -217,14 +216,13 @@ def error_from_response(
         cls = ContextLengthExceededError
     kwargs: dict[str, Any] = {
         "status_code": status_code,
-        "error_type": _optional_str(error.get("type")),
-        "code": _optional_str(error.get("code")),
-        "param": _optional_str(error.get("param")),
+        "error_type": _optional_str(details.get("type")),
+        "code": _optional_str(details.get("code")),
+        "param": _optional_str(details.get("param")),
         "request_id": find_request_id(headers, message),
         "body": body,
+        "retry_after": retry_after,
     }
-    if cls is RateLimitError:
-        return RateLimitError(message, retry_after=retry_after, **kwargs)
     return cls(message, **kwargs)
 
 

@@ -106,9 +106,11 @@ def _should_send_reasoning(
 ) -> bool:
     if passback == "never":
         return False
-    if passback == "always" or (is_last and message.prefix):
+    if message.tool_calls:
+        return True  # `""` when the reasoning of a tool-call turn was lost (§2.3)
+    if passback == "always" or has_tools or (is_last and message.prefix):
         return message.reasoning_content is not None
-    return has_tools or bool(message.tool_calls)
+    return False
 
 
 def _assistant_to_wire(

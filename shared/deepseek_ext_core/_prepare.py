@@ -139,7 +139,8 @@ def prepare_chat_request(request: ChatRequest, *, stream: bool | None = None) ->
     }
     if thinking is not None:
         body["thinking"] = {"type": thinking}
-    if request.reasoning_effort is not None and thinking != "disabled":
+    thinking_on = thinking == "enabled" or (thinking is None and caps.thinking_default)
+    if request.reasoning_effort is not None and thinking_on:
         body["reasoning_effort"] = request.reasoning_effort
     for name in _PASSTHROUGH:
         value = getattr(request, name)

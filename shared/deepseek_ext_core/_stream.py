@@ -104,7 +104,10 @@ class Stream(Generic[T]):
                     with mapped_transport_errors():
                         data = next(self._chunks, None)
                 except DeepSeekError as exc:
-                    raise state.broken(exc) from exc
+                    error = state.broken(exc)
+                    if error is exc:
+                        raise
+                    raise error from exc
                 if data is None:
                     state.end_of_input()
                 else:
@@ -168,7 +171,10 @@ class AsyncStream(Generic[T]):
                     with mapped_transport_errors():
                         data = await anext(self._chunks, None)
                 except DeepSeekError as exc:
-                    raise state.broken(exc) from exc
+                    error = state.broken(exc)
+                    if error is exc:
+                        raise
+                    raise error from exc
                 if data is None:
                     state.end_of_input()
                 else:
