@@ -26,7 +26,7 @@ from pydantic import BaseModel
 
 from deepseek_ext_core import ThinkingModeConflictError
 from deepseek_ext_core.emulator import Reply, ToolCall
-from llamaindex_deepseek_ext import DeepSeek, ToolArgumentsError
+from llamaindex_deepseek_ext import DeepSeek, ToolArgumentsError, deepseek_tokenizer
 
 MESSAGES = [ChatMessage(role="user", content="Say hello")]
 
@@ -116,6 +116,16 @@ def test_callbacks_fire_and_token_counting_reads_usage(emu: Emu) -> None:
     collect(llm.stream_chat(MESSAGES))
     assert [e.prompt_token_count for e in counter.llm_token_counts] == [11, 13]
     assert [e.completion_token_count for e in counter.llm_token_counts] == [3, 2]
+
+
+def test_offline_tokenizer_counts_text_without_usage() -> None:
+    # Used by TokenCountingHandler when a response carries no usage; never downloads.
+    counter = TokenCountingHandler(tokenizer=deepseek_tokenizer)
+    assert counter.tokenizer("") == []
+    english = deepseek_tokenizer("The quick brown fox jumps over the lazy dog.")
+    chinese = deepseek_tokenizer("你好世界今天天气很好")
+    assert 5 <= len(english) <= 15
+    assert 3 <= len(chinese) <= 12
 
 
 # -- tools ------------------------------------------------------------------------------------
