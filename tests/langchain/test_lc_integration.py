@@ -4,7 +4,7 @@ Two configurations: thinking off, and thinking on (`thinking="enabled"`). In thi
 DeepSeek rejects forced tool choice, so that class reports `has_tool_choice = False` and the
 tool tests run with `tool_choice="auto"`: they then exercise DeepSeek's reasoning pass-back.
 
-Cassettes: `cassettes/langchain/test_lc_integration/<Class>.<test>.json_yaml`, matched on the
+Cassettes: `cassettes/langchain/test_lc_integration/<Class>.<test>.yaml`, matched on the
 JSON request body. Re-record offline through the emulator (answers come from `respond` below):
 `pytest tests/langchain/test_lc_integration.py --record-mode=rewrite --cassette-source=emulator`,
 or live with `DEEPSEEK_API_KEY=... pytest ... --record-mode=rewrite`.
@@ -14,9 +14,12 @@ from __future__ import annotations
 
 import json
 import re
+import struct
+import zlib
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+import httpx
 import pytest
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
@@ -109,6 +112,44 @@ def respond(body: Mapping[str, Any]) -> Reply:
     return Reply.text(answer, reasoning=reasoning, usage=usage)
 
 
+def _tiny_png(size: int = 8) -> bytes:
+    """A valid grey PNG, built here so no test ever downloads an image."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    rows = b"".join(b"\x00" + b"\x80" * size for _ in range(size))
+    header = struct.pack(">IIBBBBB", size, size, 8, 0, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
+
+
+_STANDARD_IMAGE_HOST = "https://raw.githubusercontent.com/langchain-ai/docs/"
+_TINY_PNG = _tiny_png()
+
+
+@pytest.fixture(autouse=True)
+def _local_standard_image(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The standard image tests fetch a picture from GitHub with `httpx.get`; serve a local one.
+
+    Only that download is redirected; the request to DeepSeek carrying the image (as base64, or
+    as the URL itself) is what the cassette records and replays.
+    """
+    real_get = httpx.get
+
+    def get(url: Any, *args: Any, **kwargs: Any) -> httpx.Response:
+        if str(url).startswith(_STANDARD_IMAGE_HOST):
+            return httpx.Response(200, content=_TINY_PNG, request=httpx.Request("GET", url))
+        return real_get(url, *args, **kwargs)
+
+    monkeypatch.setattr(httpx, "get", get)
+
+
 @pytest.fixture(scope="module")
 def vcr_config(vcr_config: dict[str, Any]) -> dict[str, Any]:
     """The suite's config, but tool-call ids (random in some standard tests) match by position."""
@@ -150,9 +191,15 @@ class _DeepSeekIntegration(ChatModelIntegrationTests):
 
     @property
     def supports_image_inputs(self) -> bool:
-        # DeepSeek (deepseek-flash) takes images, but the standard test downloads its image
-        # from the internet while recording; the image path is covered in test_lc_chat.py.
-        return False
+        return True  # deepseek-flash takes images (§6.8); the test's image is served locally
+
+    @property
+    def supports_image_urls(self) -> bool:
+        return True  # http(s) image URLs are sent as they are (§6.8)
+
+    @property
+    def enable_vcr_tests(self) -> bool:
+        return True
 
     @property
     def model_override_value(self) -> str:
