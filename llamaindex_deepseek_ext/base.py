@@ -20,16 +20,15 @@ from llama_index.core.callbacks import CallbackManager
 from llama_index.core.llms.callbacks import llm_chat_callback, llm_completion_callback
 from llama_index.core.llms.function_calling import FunctionCallingLLM
 from llama_index.core.llms.llm import ToolSelection
-from pydantic import Field, PrivateAttr, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator
 
 from deepseek_ext_core import (
-    AsyncDeepSeekClient,
     ChatRequest,
-    DeepSeekClient,
     ReasoningPassback,
     get_capabilities,
 )
 
+from ._connection import DeepSeekConnection
 from ._convert import (
     ChatStreamState,
     from_completion,
@@ -49,7 +48,7 @@ __all__ = ["DeepSeek"]
 DEFAULT_MODEL = "deepseek-flash"
 
 
-class DeepSeek(JSONModeStructuredMixin, FunctionCallingLLM):
+class DeepSeek(DeepSeekConnection, JSONModeStructuredMixin, FunctionCallingLLM):
     """DeepSeek chat models for LlamaIndex: agents, query engines, RAG, structured output.
 
     Setup:
@@ -92,29 +91,15 @@ class DeepSeek(JSONModeStructuredMixin, FunctionCallingLLM):
     """
 
     model: str = Field(default=DEFAULT_MODEL, description="The DeepSeek model id.")
-    api_key: SecretStr | None = Field(
-        default=None,
-        exclude=True,
-        repr=False,
-        description="API key; defaults to env DEEPSEEK_API_KEY. Never serialized or pickled.",
-    )
-    api_base: str | None = Field(
-        default=None, description="Base URL; defaults to env DEEPSEEK_BASE_URL, then DeepSeek."
-    )
     temperature: float | None = Field(
         default=None, description="Sampling temperature (0-2); ignored in thinking mode."
     )
     max_tokens: int | None = Field(
         default=None, description="Maximum tokens to generate (reasoning plus answer)."
     )
-    timeout: float | None = Field(default=None, description="Request timeout in seconds.")
-    max_retries: int = Field(default=2, description="Retries of one request (one retry layer).")
     additional_kwargs: dict[str, Any] = Field(
         default_factory=dict,
         description="More request options; unknown keys are sent as extra JSON body fields.",
-    )
-    default_headers: dict[str, str] | None = Field(
-        default=None, description="Extra HTTP headers for every request."
     )
     thinking: Literal["enabled", "disabled"] | None = Field(
         default=None, description="Thinking mode; None keeps the model's default."
@@ -139,9 +124,6 @@ class DeepSeek(JSONModeStructuredMixin, FunctionCallingLLM):
         default=None, description="Override tool support from the capability table."
     )
 
-    _client: DeepSeekClient | None = PrivateAttr(default=None)
-    _aclient: AsyncDeepSeekClient | None = PrivateAttr(default=None)
-
     def __init__(
         self,
         model: str = DEFAULT_MODEL,
@@ -162,13 +144,6 @@ class DeepSeek(JSONModeStructuredMixin, FunctionCallingLLM):
     def class_name(cls) -> str:
         return "DeepSeekExt"
 
-    def __getstate__(self) -> dict[str, Any]:
-        state: dict[str, Any] = super().__getstate__()
-        # The key never travels with a pickle; an unpickled copy reads DEEPSEEK_API_KEY again.
-        state["__dict__"] = {k: v for k, v in state["__dict__"].items() if k != "api_key"}
-        state["__pydantic_private__"] = {"_client": None, "_aclient": None}
-        return state
-
     @property
     def metadata(self) -> LLMMetadata:
         caps = get_capabilities(self.model)
@@ -186,25 +161,6 @@ class DeepSeek(JSONModeStructuredMixin, FunctionCallingLLM):
         return (llm_kwargs or {}).get("thinking", self.thinking) in ("enabled", True)
 
     # -- clients and requests -----------------------------------------------------------------
-
-    def _client_options(self) -> dict[str, Any]:
-        return {
-            "api_key": self.api_key,
-            "base_url": self.api_base,
-            "timeout": self.timeout,
-            "max_retries": self.max_retries,
-            "default_headers": self.default_headers,
-        }
-
-    def _get_client(self) -> DeepSeekClient:
-        if self._client is None:
-            self._client = DeepSeekClient(**self._client_options())
-        return self._client
-
-    def _get_aclient(self) -> AsyncDeepSeekClient:
-        if self._aclient is None:
-            self._aclient = AsyncDeepSeekClient(**self._client_options())
-        return self._aclient
 
     def _request(
         self, messages: Sequence[ChatMessage], kwargs: dict[str, Any], *, stream: bool

@@ -13,16 +13,15 @@ from llama_index.core.base.llms.types import (
 from llama_index.core.callbacks import CallbackManager
 from llama_index.core.llms.callbacks import llm_completion_callback
 from llama_index.core.llms.custom import CustomLLM
-from pydantic import Field, PrivateAttr, SecretStr
+from pydantic import Field, SecretStr
 
 from deepseek_ext_core import (
-    AsyncDeepSeekClient,
-    DeepSeekClient,
     FIMCompletion,
     FIMRequest,
     get_capabilities,
 )
 
+from ._connection import DeepSeekConnection
 from ._convert import usage_to_metadata
 
 __all__ = ["DeepSeekFIM"]
@@ -30,7 +29,7 @@ __all__ = ["DeepSeekFIM"]
 FIM_MAX_TOKENS = 4096
 
 
-class DeepSeekFIM(CustomLLM):
+class DeepSeekFIM(DeepSeekConnection, CustomLLM):
     """DeepSeek FIM completion as a LlamaIndex LLM: the model fills the gap before `suffix`.
 
     Setup:
@@ -56,22 +55,13 @@ class DeepSeekFIM(CustomLLM):
     """
 
     model: str = Field(default="deepseek-flash", description="A model that supports FIM.")
-    api_key: SecretStr | None = Field(
-        default=None, exclude=True, repr=False, description="Defaults to env DEEPSEEK_API_KEY."
-    )
-    api_base: str | None = Field(default=None, description="Base URL; defaults to DeepSeek.")
     suffix: str | None = Field(default=None, description="Default text after the gap.")
     max_tokens: int | None = Field(
         default=None, ge=1, le=FIM_MAX_TOKENS, description="At most 4K tokens for FIM."
     )
     temperature: float | None = Field(default=None, description="Sampling temperature (0-2).")
     stop: list[str] | None = Field(default=None, description="Up to 16 stop sequences.")
-    timeout: float | None = Field(default=None, description="Request timeout in seconds.")
-    max_retries: int = Field(default=2, description="Retries of one request.")
     stream_usage: bool = Field(default=True, description="Ask for usage on streamed answers.")
-
-    _client: DeepSeekClient | None = PrivateAttr(default=None)
-    _aclient: AsyncDeepSeekClient | None = PrivateAttr(default=None)
 
     def __init__(
         self,
@@ -86,12 +76,6 @@ class DeepSeekFIM(CustomLLM):
     def class_name(cls) -> str:
         return "DeepSeekFIM"
 
-    def __getstate__(self) -> dict[str, Any]:
-        state: dict[str, Any] = super().__getstate__()
-        state["__dict__"] = {k: v for k, v in state["__dict__"].items() if k != "api_key"}
-        state["__pydantic_private__"] = {"_client": None, "_aclient": None}
-        return state
-
     @property
     def metadata(self) -> LLMMetadata:
         caps = get_capabilities(self.model)
@@ -101,20 +85,6 @@ class DeepSeekFIM(CustomLLM):
             is_chat_model=False,
             model_name=self.model,
         )
-
-    def _options(self) -> dict[str, Any]:
-        return {"api_key": self.api_key, "base_url": self.api_base, "timeout": self.timeout,
-                "max_retries": self.max_retries}  # fmt: skip
-
-    def _get_client(self) -> DeepSeekClient:
-        if self._client is None:
-            self._client = DeepSeekClient(**self._options())
-        return self._client
-
-    def _get_aclient(self) -> AsyncDeepSeekClient:
-        if self._aclient is None:
-            self._aclient = AsyncDeepSeekClient(**self._options())
-        return self._aclient
 
     def _request(self, prompt: str, kwargs: dict[str, Any], *, stream: bool) -> FIMRequest:
         options: dict[str, Any] = {

@@ -1,0 +1,59 @@
+"""What `DeepSeek` and `DeepSeekFIM` share: the key and connection fields, lazily built core
+clients, and pickles that never carry the key.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, Field, PrivateAttr, SecretStr
+
+from deepseek_ext_core import AsyncDeepSeekClient, DeepSeekClient
+
+
+class DeepSeekConnection(BaseModel):
+    """Key, base URL, timeout and retries, and the core clients built from them on first use."""
+
+    api_key: SecretStr | None = Field(
+        default=None,
+        exclude=True,
+        repr=False,
+        description="API key; defaults to env DEEPSEEK_API_KEY. Never serialized or pickled.",
+    )
+    api_base: str | None = Field(
+        default=None, description="Base URL; defaults to env DEEPSEEK_BASE_URL, then DeepSeek."
+    )
+    timeout: float | None = Field(default=None, description="Request timeout in seconds.")
+    max_retries: int = Field(default=2, description="Retries of one request (one retry layer).")
+    default_headers: dict[str, str] | None = Field(
+        default=None, description="Extra HTTP headers for every request."
+    )
+
+    _client: DeepSeekClient | None = PrivateAttr(default=None)
+    _aclient: AsyncDeepSeekClient | None = PrivateAttr(default=None)
+
+    def __getstate__(self) -> dict[str, Any]:
+        state: dict[str, Any] = super().__getstate__()
+        # The key never travels with a pickle; an unpickled copy reads DEEPSEEK_API_KEY again.
+        state["__dict__"] = {k: v for k, v in state["__dict__"].items() if k != "api_key"}
+        state["__pydantic_private__"] = {"_client": None, "_aclient": None}
+        return state
+
+    def _client_options(self) -> dict[str, Any]:
+        return {
+            "api_key": self.api_key,
+            "base_url": self.api_base,
+            "timeout": self.timeout,
+            "max_retries": self.max_retries,
+            "default_headers": self.default_headers,
+        }
+
+    def _get_client(self) -> DeepSeekClient:
+        if self._client is None:
+            self._client = DeepSeekClient(**self._client_options())
+        return self._client
+
+    def _get_aclient(self) -> AsyncDeepSeekClient:
+        if self._aclient is None:
+            self._aclient = AsyncDeepSeekClient(**self._client_options())
+        return self._aclient
