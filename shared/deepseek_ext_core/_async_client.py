@@ -24,7 +24,13 @@ from ._prepare import PreparedRequest, prepare_chat_request, prepare_fim_request
 from ._request import ChatRequest, FIMRequest
 from ._response import Balance, ChatCompletion, ChatCompletionChunk, FIMCompletion, ModelList
 from ._retry import RetryPolicy
-from ._stream import AsyncChatStream, AsyncStream, StreamState
+from ._stream import (
+    AsyncChatStream,
+    AsyncStream,
+    StreamState,
+    chunk_has_substance,
+    fim_has_substance,
+)
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -105,9 +111,12 @@ class AsyncDeepSeekClient(BaseClient):
         return await self._retry(attempt)
 
     async def _open(
-        self, prepared: PreparedRequest, parse: Callable[[str, str | None], T]
+        self,
+        prepared: PreparedRequest,
+        parse: Callable[[str, str | None], T],
+        substantive: Callable[[T], bool],
     ) -> tuple[httpx.Response, AsyncIterator[bytes], StreamState[T], Callable[[], None]]:
-        """Sends a streaming request and reads until its first event (the retryable part)."""
+        """Sends a streaming request and reads until something of substance (the retryable part)."""
         release = await self._acquire()
         try:
             with mapped_transport_errors():
@@ -121,13 +130,18 @@ class AsyncDeepSeekClient(BaseClient):
                 try:
                     if response.status_code >= 400:
                         raise_for_status(response, await response.aread())
-                    state = StreamState(parse, find_request_id(response.headers))
+                    state = StreamState(parse, find_request_id(response.headers), substantive)
                     chunks = response.aiter_bytes()
-                    while not state.ready:
-                        data = await anext(chunks, None)
-                        state.end_of_input() if data is None else state.feed(data)
-                    if not state.pending and not state.decoder.done:
-                        raise StreamTruncatedError("the stream closed before its first event")
+                    while True:
+                        while state.needs_input:
+                            data = await anext(chunks, None)
+                            state.end_of_input() if data is None else state.feed(data)
+                        if not state.pending and not state.decoder.done:
+                            raise StreamTruncatedError(
+                                "the stream closed before anything of substance arrived"
+                            )
+                        if state.prime():
+                            break
                 except BaseException:
                     await response.aclose()
                     raise
@@ -137,11 +151,11 @@ class AsyncDeepSeekClient(BaseClient):
         return response, chunks, state, release
 
     async def stream_chat(self, request: ChatRequest) -> AsyncChatStream:
-        """A streamed chat completion; retried only until its first chunk arrives."""
+        """A streamed chat completion; retried only until its first content arrives."""
         prepared = prepare_chat_request(request, stream=True)
 
         async def attempt() -> _Opened[ChatCompletionChunk]:
-            return await self._open(prepared, parse_chunk)
+            return await self._open(prepared, parse_chunk, chunk_has_substance)
 
         return AsyncChatStream(*await self._retry(attempt))
 
@@ -163,7 +177,7 @@ class AsyncDeepSeekClient(BaseClient):
             return parse_event(FIMCompletion, payload, request_id)
 
         async def attempt() -> _Opened[FIMCompletion]:
-            return await self._open(prepared, parse)
+            return await self._open(prepared, parse, fim_has_substance)
 
         return AsyncStream(*await self._retry(attempt))
 

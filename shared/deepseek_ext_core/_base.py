@@ -133,7 +133,9 @@ class ClientSettings:
         key = "'**********'" if self._api_key else "None"
         return f"ClientSettings(base_url={self.base_url!r}, api_key={key})"
 
-    def headers(self, *, json_body: bool, stream: bool = False) -> dict[str, str]:
+    def headers(self, *, json_body: bool, stream: bool = False) -> httpx.Headers:
+        """Request headers; `httpx.Headers` masks Authorization in its repr, so a traceback
+        that captures local variables does not show the key."""
         headers = dict(self._headers)
         if self._api_key is not None:
             headers["Authorization"] = f"Bearer {self._api_key.get_secret_value()}"
@@ -141,7 +143,7 @@ class ClientSettings:
             headers["Content-Type"] = "application/json"
         if stream:
             headers["Accept"] = "text/event-stream"
-        return headers
+        return httpx.Headers(headers)
 
     def url(self, path: str) -> str:
         return self.base_url + path

@@ -18,12 +18,12 @@ from ._base import (
     parse_event,
     raise_for_status,
 )
-from ._errors import StreamTruncatedError, find_request_id
+from ._errors import InvalidResponseError, StreamTruncatedError, find_request_id
 from ._prepare import PreparedRequest, prepare_chat_request, prepare_fim_request
 from ._request import ChatRequest, FIMRequest
 from ._response import Balance, ChatCompletion, FIMCompletion, ModelList
 from ._retry import IncompleteGenerationError, RetryPolicy
-from ._stream import ChatStream, Stream, StreamState
+from ._stream import ChatStream, Stream, StreamState, chunk_has_substance, fim_has_substance
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -31,6 +31,10 @@ R = TypeVar("R")
 
 def check_complete(completion: ChatCompletion) -> ChatCompletion:
     """Raises the retryable error for an answer cut by `insufficient_system_resource`."""
+    if not completion.choices:
+        raise InvalidResponseError(
+            f"DeepSeek answered without choices (request id {completion.request_id})"
+        )
     if completion.finish_reason == "insufficient_system_resource":
         raise IncompleteGenerationError(completion)
     return completion
@@ -116,9 +120,12 @@ class DeepSeekClient(BaseClient):
         return self._retry(attempt)
 
     def _open(
-        self, prepared: PreparedRequest, parse: Callable[[str, str | None], T]
+        self,
+        prepared: PreparedRequest,
+        parse: Callable[[str, str | None], T],
+        substantive: Callable[[T], bool],
     ) -> tuple[httpx.Response, Iterator[bytes], StreamState[T], Callable[[], None]]:
-        """Sends a streaming request and reads until its first event (the retryable part)."""
+        """Sends a streaming request and reads until something of substance (the retryable part)."""
         release = self._acquire()
         try:
             with mapped_transport_errors():
@@ -132,13 +139,18 @@ class DeepSeekClient(BaseClient):
                 try:
                     if response.status_code >= 400:
                         raise_for_status(response, response.read())
-                    state = StreamState(parse, find_request_id(response.headers))
+                    state = StreamState(parse, find_request_id(response.headers), substantive)
                     chunks = response.iter_bytes()
-                    while not state.ready:
-                        data = next(chunks, None)
-                        state.end_of_input() if data is None else state.feed(data)
-                    if not state.pending and not state.decoder.done:
-                        raise StreamTruncatedError("the stream closed before its first event")
+                    while True:
+                        while state.needs_input:
+                            data = next(chunks, None)
+                            state.end_of_input() if data is None else state.feed(data)
+                        if not state.pending and not state.decoder.done:
+                            raise StreamTruncatedError(
+                                "the stream closed before anything of substance arrived"
+                            )
+                        if state.prime():
+                            break
                 except BaseException:
                     response.close()
                     raise
@@ -148,9 +160,11 @@ class DeepSeekClient(BaseClient):
         return response, chunks, state, release
 
     def stream_chat(self, request: ChatRequest) -> ChatStream:
-        """A streamed chat completion; retried only until its first chunk arrives."""
+        """A streamed chat completion; retried only until its first content arrives."""
         prepared = prepare_chat_request(request, stream=True)
-        return ChatStream(*self._retry(lambda: self._open(prepared, parse_chunk)))
+        return ChatStream(
+            *self._retry(lambda: self._open(prepared, parse_chunk, chunk_has_substance))
+        )
 
     def fim(self, request: FIMRequest) -> FIMCompletion:
         """A FIM completion (`/beta/completions`, not streamed)."""
@@ -169,7 +183,7 @@ class DeepSeekClient(BaseClient):
         def parse(payload: str, request_id: str | None) -> FIMCompletion:
             return parse_event(FIMCompletion, payload, request_id)
 
-        return Stream(*self._retry(lambda: self._open(prepared, parse)))
+        return Stream(*self._retry(lambda: self._open(prepared, parse, fim_has_substance)))
 
     def list_models(self) -> ModelList:
         """`GET /models`: the model ids the account can use (aliases are not listed)."""

@@ -16,8 +16,8 @@ import httpx
 
 from ._accumulate import ChatAccumulator
 from ._base import mapped_transport_errors
-from ._errors import APITimeoutError, DeepSeekError, StreamTruncatedError
-from ._response import ChatCompletion, ChatCompletionChunk
+from ._errors import APITimeoutError, DeepSeekError, InvalidResponseError, StreamTruncatedError
+from ._response import ChatCompletion, ChatCompletionChunk, FIMCompletion
 from ._sse import SSEDecoder
 
 T = TypeVar("T")
@@ -25,18 +25,45 @@ StreamT = TypeVar("StreamT", bound="Stream[Any]")
 AsyncStreamT = TypeVar("AsyncStreamT", bound="AsyncStream[Any]")
 
 
+def chunk_has_substance(chunk: ChatCompletionChunk) -> bool:
+    """Whether a chat chunk carries more than DeepSeek's opening empty role delta."""
+    if chunk.usage is not None or not chunk.choices:
+        return True
+    for choice in chunk.choices:
+        delta = choice.delta
+        if delta.content or delta.reasoning_content or delta.tool_calls:
+            return True
+        if choice.finish_reason is not None:
+            return True
+    return False
+
+
+def fim_has_substance(event: FIMCompletion) -> bool:
+    """Whether a FIM event carries text, a finish reason or usage."""
+    return event.usage is not None or any(c.text or c.finish_reason for c in event.choices)
+
+
 class StreamState(Generic[T]):
     """Decoded-but-undelivered payloads and the end-of-stream rules."""
 
-    __slots__ = ("decoder", "delivered", "ended", "parse", "pending", "request_id")
+    __slots__ = (
+        "decoder", "delivered", "ended", "parse", "pending", "primed", "request_id", "substantive",
+    )  # fmt: skip
 
-    def __init__(self, parse: Callable[[str, str | None], T], request_id: str | None) -> None:
+    def __init__(
+        self,
+        parse: Callable[[str, str | None], T],
+        request_id: str | None,
+        substantive: Callable[[T], bool] = lambda item: True,
+    ) -> None:
         self.parse = parse
+        self.substantive = substantive
         self.request_id = request_id
         self.decoder = SSEDecoder()
         self.pending: deque[str] = deque()
         self.ended = False
         self.delivered = 0
+        self.primed: deque[T] = deque()
 
     def feed(self, data: bytes) -> None:
         self.pending.extend(self.decoder.feed(data))
@@ -46,14 +73,51 @@ class StreamState(Generic[T]):
         self.ended = True
 
     @property
+    def needs_input(self) -> bool:
+        """No decoded event is waiting, and more can come."""
+        return not (self.pending or self.decoder.done or self.ended)
+
+    @property
     def ready(self) -> bool:
         """An event is waiting, or nothing more can come."""
-        return bool(self.pending) or self.decoder.done or self.ended
+        return bool(self.primed) or not self.needs_input
+
+    def prime(self) -> bool:
+        """Parses waiting events until one carries something (text, a tool call, a finish).
+
+        Called while the request can still be retried: an error event or a cut event before
+        anything of substance (DeepSeek opens with an empty role delta) fails inside the retry
+        loop, where retrying loses nothing. True once something of substance, or the end of the
+        stream, is reached.
+        """
+        while self.pending:
+            item = self._parse_next()
+            self.primed.append(item)
+            if self.substantive(item):
+                return True
+        return self.decoder.done
+
+    def _parse_next(self) -> T:
+        payload = self.pending.popleft()
+        try:
+            return self.parse(payload, self.request_id)
+        except InvalidResponseError as exc:
+            if self.ended and not self.decoder.done and not self.pending:
+                # The input ended inside this event: a cut stream, not a malformed one.
+                raise StreamTruncatedError(
+                    f"the stream was cut inside an event after {self.delivered} events "
+                    f"(request id {self.request_id})",
+                    chunks_received=self.delivered,
+                ) from exc
+            raise
 
     def next_item(self) -> T | None:
         """The next parsed event; None when the stream ended properly; raises if truncated."""
+        if self.primed:
+            self.delivered += 1
+            return self.primed.popleft()
         if self.pending:
-            item = self.parse(self.pending.popleft(), self.request_id)
+            item = self._parse_next()
             self.delivered += 1
             return item
         if self.decoder.done:
@@ -129,6 +193,9 @@ class Stream(Generic[T]):
         if not self._closed:
             self._closed = True
             try:
+                close_chunks = getattr(self._chunks, "close", None)
+                if close_chunks is not None:
+                    close_chunks()
                 self.response.close()
             finally:
                 self._on_close()
@@ -196,6 +263,11 @@ class AsyncStream(Generic[T]):
         if not self._closed:
             self._closed = True
             try:
+                # Closing httpx's byte generator here, not at garbage collection, leaves no
+                # finalizer task behind.
+                close_chunks = getattr(self._chunks, "aclose", None)
+                if close_chunks is not None:
+                    await close_chunks()
                 await self.response.aclose()
             finally:
                 self._on_close()

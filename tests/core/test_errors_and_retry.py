@@ -763,10 +763,22 @@ async def test_chunk_with_null_error_field_is_not_an_error(mode: str) -> None:
 
 
 async def test_unparsable_stream_event_is_invalid_response(mode: str) -> None:
-    server = Server(lambda r, n: stream_response(mode, [sse([TEXT_STREAM[0], "{not json"])]))
+    # After content reached the caller: raised after it, not retried.
+    events = [TEXT_STREAM[0], TEXT_STREAM[1], "{not json"]
+    server = Server(lambda r, n: stream_response(mode, [sse(events)]))
     outcome = await collect_stream(make_client(mode, server), simple_request())
     assert isinstance(outcome.error, InvalidResponseError)
-    assert len(outcome.chunks) == 1
+    assert len(outcome.chunks) == 2
+    assert server.attempts == 1
+
+
+async def test_unparsable_event_before_any_content_is_retried(mode: str) -> None:
+    # Only DeepSeek's empty role delta came first: nothing reached the caller, so it retries.
+    bodies = [sse([TEXT_STREAM[0], "{not json"]), sse(TEXT_STREAM)]
+    server = Server(lambda r, n: stream_response(mode, [bodies[min(n - 1, 1)]]))
+    outcome = await collect_stream(make_client(mode, server), simple_request())
+    assert outcome.error is None
+    assert server.attempts == 2
 
 
 async def test_stream_with_crlf_keep_alives_and_split_utf8(mode: str) -> None:

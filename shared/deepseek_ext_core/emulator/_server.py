@@ -71,6 +71,8 @@ class LoopbackServer(ThreadingHTTPServer):
 
     daemon_threads = True
     allow_reuse_address = True
+    # The stdlib default backlog of 5 resets connections under concurrent load tests.
+    request_queue_size = 128
 
     def __init__(self, host: str, port: int, app: App) -> None:
         address = check_loopback(host)
