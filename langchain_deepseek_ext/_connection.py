@@ -44,6 +44,19 @@ class DeepSeekConnection(BaseModel):
     _sync_client: DeepSeekClient | None = PrivateAttr(default=None)
     _async_client: AsyncDeepSeekClient | None = PrivateAttr(default=None)
 
+    def __getstate__(self) -> dict[str, Any]:
+        state: dict[str, Any] = super().__getstate__()
+        # A pickle never carries the key (nor live HTTP clients): an unpickled copy has no key
+        # of its own, so its core client reads DEEPSEEK_API_KEY when it is first used.
+        state["__dict__"] = {
+            **state["__dict__"],
+            "api_key": None,
+            "http_client": None,
+            "http_async_client": None,
+        }
+        state["__pydantic_private__"] = {"_sync_client": None, "_async_client": None}
+        return state
+
     def _client_kwargs(self) -> dict[str, Any]:
         kwargs: dict[str, Any] = {
             "api_key": self.api_key,

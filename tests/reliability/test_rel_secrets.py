@@ -89,7 +89,7 @@ def test_repr_and_str_of_clients_and_adapters(
     assert not scanner.leaks
 
 
-def test_langchain_dumpd_and_dumps(key: str, emulator: Emulator, scanner: Scanner) -> None:
+def test_langchain_dumpd_dumps_and_pickle(key: str, emulator: Emulator, scanner: Scanner) -> None:
     target = Target(emulator.base_url, key)
     chat = make_langchain(target)
     models: dict[str, Any] = {
@@ -104,6 +104,9 @@ def test_langchain_dumpd_and_dumps(key: str, emulator: Emulator, scanner: Scanne
             scanner.scan(f"dumpd({name})", repr(dumpd(model)))
             scanner.scan(f"dumps({name})", dumps(model))
             scanner.scan(f"dumps({name}, pretty)", dumps(model, pretty=True))
+            scanner.scan(f"pickle({name})", pickle.dumps(model))
+    revived = pickle.loads(pickle.dumps(chat))
+    assert revived.api_key is None and revived.model_name == chat.model_name
     # The secret is referenced by its environment variable instead.
     assert dumpd(models["ChatDeepSeek"])["kwargs"]["api_key"]["id"] == ["DEEPSEEK_API_KEY"]
     assert not scanner.leaks
