@@ -75,8 +75,7 @@ class AsyncDeepSeekClient(BaseClient):
         return self._slots.release
 
     async def _retry(self, attempt: Callable[[], Awaitable[R]]) -> R:
-        result: R = await self._settings.retry_policy.async_retrying()(attempt)
-        return result
+        return await self._settings.retry_policy.acall(attempt)
 
     async def _send(self, method: str, prepared: PreparedRequest | str) -> httpx.Response:
         release = await self._acquire()

@@ -7,11 +7,10 @@ Authorization header; no repr, log line or exception holds it.
 
 from __future__ import annotations
 
-import contextlib
 import ipaddress
 import logging
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
@@ -86,19 +85,40 @@ def build_timeout(timeout: float | None, connect_timeout: float | None) -> httpx
     return httpx.Timeout(read, connect=min(connect, read))
 
 
-@contextlib.contextmanager
-def mapped_transport_errors() -> Iterator[None]:
+_TRANSPORT_ERRORS = (httpx.HTTPError, httpx.StreamError, httpx.InvalidURL, httpx.CookieConflict)
+
+
+def _mapped(exc: Exception) -> DeepSeekError:
+    if isinstance(exc, httpx.TimeoutException):
+        return APITimeoutError(f"DeepSeek request timed out ({type(exc).__name__})")
+    if isinstance(exc, httpx.InvalidURL):
+        return InvalidRequestError(f"invalid URL: {exc}")
+    return APIConnectionError(f"connection to DeepSeek failed: {type(exc).__name__}: {exc}")
+
+
+class _MappedTransportErrors:
+    """A class, not `@contextlib.contextmanager`: streams enter it once per chunk, where a
+    generator-based context manager costs about 1 µs, a twentieth of a chunk's whole cost
+    (benchmarks/proposed-core-changes.md)."""
+
+    __slots__ = ()
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: object
+    ) -> None:
+        if isinstance(exc, _TRANSPORT_ERRORS):
+            raise _mapped(exc) from exc
+
+
+_MAPPED_TRANSPORT_ERRORS = _MappedTransportErrors()
+
+
+def mapped_transport_errors() -> _MappedTransportErrors:
     """The one choke point where httpx's exceptions become ours (always `from exc`)."""
-    try:
-        yield
-    except httpx.TimeoutException as exc:
-        raise APITimeoutError(f"DeepSeek request timed out ({type(exc).__name__})") from exc
-    except httpx.InvalidURL as exc:
-        raise InvalidRequestError(f"invalid URL: {exc}") from exc
-    except (httpx.HTTPError, httpx.StreamError, httpx.CookieConflict) as exc:
-        raise APIConnectionError(
-            f"connection to DeepSeek failed: {type(exc).__name__}: {exc}"
-        ) from exc
+    return _MAPPED_TRANSPORT_ERRORS
 
 
 class ClientSettings:

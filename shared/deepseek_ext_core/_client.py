@@ -85,7 +85,7 @@ class DeepSeekClient(BaseClient):
         return self._slots.release
 
     def _retry(self, attempt: Callable[[], R]) -> R:
-        return self._settings.retry_policy.retrying()(attempt)
+        return self._settings.retry_policy.call(attempt)
 
     def _send(self, method: str, prepared: PreparedRequest | str) -> httpx.Response:
         release = self._acquire()

@@ -16,9 +16,7 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any
-
-from tenacity import AsyncRetrying, RetryCallState, Retrying, retry_if_exception, stop_after_attempt
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ._errors import (
     APIConnectionError,
@@ -30,6 +28,11 @@ from ._errors import (
     StreamTruncatedError,
 )
 from ._response import ChatCompletion
+
+if TYPE_CHECKING:  # imported by the first retrier, so a healthy process never imports it
+    from tenacity import AsyncRetrying, RetryCallState, Retrying
+
+T = TypeVar("T")
 
 _EXHAUSTED_WORDS = ("balance", "quota")
 
@@ -110,6 +113,8 @@ class RetryPolicy:
         return self.wait_seconds(state.attempt_number, exc)
 
     def _common(self) -> dict[str, Any]:
+        from tenacity import retry_if_exception, stop_after_attempt
+
         return {
             "stop": stop_after_attempt(self.max_retries + 1),
             "wait": self._wait,
@@ -120,15 +125,54 @@ class RetryPolicy:
 
     def retrying(self, sleep: Callable[[float], None] = time.sleep) -> Retrying:
         """A sync retrier (inject `sleep` in tests)."""
+        from tenacity import Retrying
+
         return Retrying(sleep=sleep, **self._common())
 
     def async_retrying(
         self, sleep: Callable[[float], Awaitable[None]] | None = None
     ) -> AsyncRetrying:
         """An async retrier (inject `sleep` in tests)."""
+        from tenacity import AsyncRetrying
+
         if sleep is None:
             return AsyncRetrying(**self._common())
         return AsyncRetrying(sleep=sleep, **self._common())
+
+    # Tenacity's bookkeeping (a Future with its Condition, the action list, statistics) costs
+    # 50-90 µs per call in a real process, a tenth of a whole loopback request, and almost every
+    # call succeeds at once. So the first try runs bare; a failure is handed to tenacity as its
+    # first attempt (replayed, not sent again), so what follows is exactly tenacity's: waits,
+    # stop, `retry_error_callback`. Still one retry layer (benchmarks/proposed-core-changes.md).
+
+    def call(self, attempt: Callable[[], T]) -> T:
+        """`attempt()` retried per this policy."""
+        try:
+            return attempt()
+        except Exception as exc:
+            failed = [exc]
+
+        def replay() -> T:
+            if failed:
+                raise failed.pop()
+            return attempt()
+
+        return self.retrying()(replay)
+
+    async def acall(self, attempt: Callable[[], Awaitable[T]]) -> T:
+        """`await attempt()` retried per this policy."""
+        try:
+            return await attempt()
+        except Exception as exc:
+            failed = [exc]
+
+        async def replay() -> T:
+            if failed:
+                raise failed.pop()
+            return await attempt()
+
+        result: T = await self.async_retrying()(replay)
+        return result
 
 
 def _give_back_incomplete(state: RetryCallState) -> Any:
