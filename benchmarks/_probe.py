@@ -1,21 +1,17 @@
 """Fresh-interpreter measurements, one per process; `run.py` starts these and reads one JSON line.
 
-    python benchmarks/_probe.py import "<statements>"   seconds to run the import statements
-    python benchmarks/_probe.py memory <contender> <server root URL> [route]
-        peak RSS after one request; with a route (`think`, `control`), then the RSS growth
-        over one stream of that route, from a reset peak (`/proc/self/clear_refs`), with the
-        stream's result kept until measured. One route per process, so one stream's freed
-        memory never hides the next one's growth.
-
-With `BENCH_PATCHES=name,...` in the environment, those `_patches.py` changes are installed
-first (how `proposed-core-changes.md` measures a change's effect on memory).
+python benchmarks/_probe.py import "<statements>"   seconds to run the import statements
+python benchmarks/_probe.py memory <contender> <server root URL> [route]
+    peak RSS after one request; with a route (`think`, `control`), then the RSS growth
+    over one stream of that route, from a reset peak (`/proc/self/clear_refs`), with the
+    stream's result kept until measured. One route per process, so one stream's freed
+    memory never hides the next one's growth.
 """
 
 from __future__ import annotations
 
 import gc
 import json
-import os
 import sys
 import time
 from pathlib import Path
@@ -77,13 +73,6 @@ def memory(name: str, root: str, route: str | None) -> dict[str, Any]:
 
 def main() -> None:
     command, *args = sys.argv[1:]
-    for name in filter(None, os.environ.get("BENCH_PATCHES", "").split(",")):
-        from _contenders import CONTENDERS
-        from _patches import PATCHES
-
-        for contender in PATCHES[name].contenders:  # import what the patch rebinds
-            CONTENDERS[contender].make("http://127.0.0.1:9")
-        PATCHES[name].apply()
     if command == "import":
         out: dict[str, Any] = import_time(args[0])
     elif command == "memory":
