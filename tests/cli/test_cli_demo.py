@@ -135,5 +135,6 @@ def test_demo_command_in_a_real_process(demo_process: subprocess.Popen[str] | No
     out, err = demo_process.communicate(timeout=60)
 
     assert demo_process.returncode == 0, err
+    assert "(langgraph create_react_agent)" in out  # the dev and demo extras bring langgraph
     assert _numbers(out)[0] == 5
     assert "Nothing was sent to DeepSeek and nothing was billed." in out
