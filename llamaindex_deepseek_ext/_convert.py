@@ -290,16 +290,26 @@ class ChatStreamState:
     the last response equals the non-streaming message (what agents store in memory).
     """
 
-    def __init__(self, *, model: str) -> None:
+    def __init__(
+        self,
+        *,
+        model: str,
+        accumulator: ChatAccumulator | None = None,
+        request_id: str | None = None,
+    ) -> None:
         self._model = model
-        self._accumulator = ChatAccumulator()
+        # A core stream folds each chunk into its own accumulator before handing it over; read
+        # that one rather than holding the text twice. Without one, this state keeps its own.
+        self._owns_accumulator = accumulator is None
+        self._accumulator = accumulator or ChatAccumulator()
         self._finish_reason: str | None = None
         self._has_tool_calls = False
-        self.request_id: str | None = None
+        self.request_id = request_id
 
     def from_chunk(self, chunk: ChatCompletionChunk) -> ChatResponse:
-        """Adds `chunk` and returns the cumulative response it yields."""
-        self._accumulator.add(chunk)
+        """The cumulative response `chunk` yields (added first unless a stream already did)."""
+        if self._owns_accumulator:
+            self._accumulator.add(chunk)
         delta_text = ""
         thinking_delta: str | None = None
         for choice in chunk.choices:

@@ -201,9 +201,12 @@ class DeepSeek(DeepSeekConnection, JSONModeStructuredMixin, FunctionCallingLLM):
         client = self._get_client()
 
         def gen() -> ChatResponseGen:
-            state = ChatStreamState(model=request.model)
             with client.stream_chat(request) as stream:
-                state.request_id = stream.request_id
+                state = ChatStreamState(
+                    model=request.model,
+                    accumulator=stream.accumulator,
+                    request_id=stream.request_id,
+                )
                 for chunk in stream:
                     yield state.from_chunk(chunk)
 
@@ -217,9 +220,12 @@ class DeepSeek(DeepSeekConnection, JSONModeStructuredMixin, FunctionCallingLLM):
         client = self._get_aclient()
 
         async def gen() -> ChatResponseAsyncGen:
-            state = ChatStreamState(model=request.model)
             async with await client.stream_chat(request) as stream:
-                state.request_id = stream.request_id
+                state = ChatStreamState(
+                    model=request.model,
+                    accumulator=stream.accumulator,
+                    request_id=stream.request_id,
+                )
                 async for chunk in stream:
                     yield state.from_chunk(chunk)
 
@@ -253,9 +259,12 @@ class DeepSeek(DeepSeekConnection, JSONModeStructuredMixin, FunctionCallingLLM):
         client = self._get_client()
 
         def gen() -> CompletionResponseGen:
-            state = ChatStreamState(model=request.model)
             with client.stream_chat(request) as stream:
-                state.request_id = stream.request_id
+                state = ChatStreamState(
+                    model=request.model,
+                    accumulator=stream.accumulator,
+                    request_id=stream.request_id,
+                )
                 for chunk in stream:
                     yield to_completion_response(state.from_chunk(chunk))
 
@@ -269,9 +278,12 @@ class DeepSeek(DeepSeekConnection, JSONModeStructuredMixin, FunctionCallingLLM):
         client = self._get_aclient()
 
         async def gen() -> CompletionResponseAsyncGen:
-            state = ChatStreamState(model=request.model)
             async with await client.stream_chat(request) as stream:
-                state.request_id = stream.request_id
+                state = ChatStreamState(
+                    model=request.model,
+                    accumulator=stream.accumulator,
+                    request_id=stream.request_id,
+                )
                 async for chunk in stream:
                     yield to_completion_response(state.from_chunk(chunk))
 
