@@ -17,6 +17,7 @@ from llama_index.core.base.llms.types import (
     ChatResponse,
     CompletionResponse,
     ImageBlock,
+    LogProb,
     MessageRole,
     TextBlock,
     ThinkingBlock,
@@ -253,6 +254,31 @@ def usage_to_metadata(usage: Usage | None, *, model: str) -> dict[str, Any]:
     }
 
 
+def to_logprobs(raw: Mapping[str, Any] | None) -> list[list[LogProb]] | None:
+    """DeepSeek's `logprobs.content` (§3.4) as LlamaIndex's: per token, its top alternatives
+    (the token itself when no alternatives were asked for)."""
+    content = raw.get("content") if raw else None
+    if not isinstance(content, list):
+        return None
+    positions: list[list[LogProb]] = []
+    for item in content:
+        if not isinstance(item, Mapping):
+            continue
+        options = item.get("top_logprobs") or [item]
+        positions.append(
+            [
+                LogProb(
+                    token=str(option.get("token", "")),
+                    logprob=float(option.get("logprob", 0.0)),
+                    bytes=list(option.get("bytes") or []),
+                )
+                for option in options
+                if isinstance(option, Mapping)
+            ]
+        )
+    return positions
+
+
 def from_completion(completion: ChatCompletion, *, model: str) -> ChatResponse:
     """A non-streaming answer -> ChatResponse (first choice), usage in `additional_kwargs`."""
     choice = completion.choices[0]
@@ -264,6 +290,7 @@ def from_completion(completion: ChatCompletion, *, model: str) -> ChatResponse:
     return ChatResponse(
         message=from_response_message(choice.message),
         raw=completion,
+        logprobs=to_logprobs(choice.logprobs),
         additional_kwargs=extra,
     )
 
@@ -279,6 +306,7 @@ def to_completion_response(response: ChatResponse) -> CompletionResponse:
         text=response.message.content or "",
         delta=response.delta,
         raw=response.raw,
+        logprobs=response.logprobs,
         additional_kwargs=extra,
     )
 

@@ -36,6 +36,7 @@ from llamaindex_deepseek_ext._convert import (
     to_core_messages,
     to_core_tool_choice,
     to_core_tools,
+    to_logprobs,
 )
 from llamaindex_deepseek_ext._request import build_chat_request
 
@@ -349,3 +350,32 @@ def test_bool_thinking_per_call_and_logprobs_guard() -> None:
     )
     body = prepare_chat_request(request).body
     assert body["thinking"] == {"type": "disabled"} and body["logprobs"] is True
+
+
+def test_logprobs_reach_chat_and_completion_responses() -> None:
+    # The documented shape (deepseek-api.md §3.4): per token, its top alternatives.
+    hello = {"token": "Hello", "logprob": -0.01, "bytes": [72, 101, 108, 108, 111]}
+    hi = {"token": "Hi", "logprob": -4.6, "bytes": None}
+    completion = ChatCompletion.model_validate(
+        {
+            "id": "70411db8-f224-41b2-930f-31e9d86e7745",
+            "model": "deepseek-flash",
+            "choices": [
+                {
+                    "index": 0,
+                    "message": {"role": "assistant", "content": "Hello"},
+                    "logprobs": {"content": [{**hello, "top_logprobs": [hello, hi]}]},
+                    "finish_reason": "stop",
+                }
+            ],
+        }
+    )
+    response = from_completion(completion, model="deepseek-flash")
+    assert response.logprobs is not None
+    (position,) = response.logprobs
+    assert [(p.token, p.logprob, p.bytes) for p in position] == [
+        ("Hello", -0.01, [72, 101, 108, 108, 111]),
+        ("Hi", -4.6, []),
+    ]
+    assert to_completion_response(response).logprobs == response.logprobs
+    assert to_logprobs(None) is None
