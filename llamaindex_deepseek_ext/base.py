@@ -28,6 +28,7 @@ from deepseek_ext_core import (
     get_capabilities,
 )
 
+from ._closing import closing_inner_streams, opened_stream
 from ._connection import DeepSeekConnection
 from ._convert import (
     ChatStreamState,
@@ -212,8 +213,13 @@ class DeepSeek(DeepSeekConnection, JSONModeStructuredMixin, FunctionCallingLLM):
 
         return gen()
 
-    @llm_chat_callback()
     async def astream_chat(
+        self, messages: Sequence[ChatMessage], **kwargs: Any
+    ) -> ChatResponseAsyncGen:
+        return await closing_inner_streams(self._astream_chat(messages, **kwargs))
+
+    @llm_chat_callback()
+    async def _astream_chat(
         self, messages: Sequence[ChatMessage], **kwargs: Any
     ) -> ChatResponseAsyncGen:
         request = self._request(messages, kwargs, stream=True)
@@ -229,7 +235,7 @@ class DeepSeek(DeepSeekConnection, JSONModeStructuredMixin, FunctionCallingLLM):
                 async for chunk in stream:
                     yield state.from_chunk(chunk)
 
-        return gen()
+        return opened_stream(gen())
 
     # -- completion (a one-message chat) ------------------------------------------------------
 
@@ -270,8 +276,13 @@ class DeepSeek(DeepSeekConnection, JSONModeStructuredMixin, FunctionCallingLLM):
 
         return gen()
 
-    @llm_completion_callback()
     async def astream_complete(
+        self, prompt: str, formatted: bool = False, **kwargs: Any
+    ) -> CompletionResponseAsyncGen:
+        return await closing_inner_streams(self._astream_complete(prompt, formatted, **kwargs))
+
+    @llm_completion_callback()
+    async def _astream_complete(
         self, prompt: str, formatted: bool = False, **kwargs: Any
     ) -> CompletionResponseAsyncGen:
         request = self._request(self._prompt_messages(prompt), kwargs, stream=True)
@@ -287,7 +298,7 @@ class DeepSeek(DeepSeekConnection, JSONModeStructuredMixin, FunctionCallingLLM):
                 async for chunk in stream:
                     yield to_completion_response(state.from_chunk(chunk))
 
-        return gen()
+        return opened_stream(gen())
 
     # -- tools --------------------------------------------------------------------------------
 

@@ -175,7 +175,7 @@ def test_cancelling_at_every_point_of_a_send_leaks_no_connection(
 
 def test_two_hundred_adapter_streams_closed_early(key: str, emulator: Emulator) -> None:
     """100 LangChain async streams and 100 LlamaIndex sync streams abandoned after a chunk,
-    through one model object each (the LlamaIndex async case is the xfail above)."""
+    through one model object each (LlamaIndex async streams: test_rel_cancel.py)."""
     emulator.responder = lambda body: slow_reply()
     port = emulator.port
     fds_before = open_fds()
