@@ -23,7 +23,9 @@ from llama_index.core.llms.llm import ToolSelection
 from pydantic import Field, SecretStr, field_validator
 
 from deepseek_ext_core import (
+    AsyncDeepSeekClient,
     ChatRequest,
+    DeepSeekClient,
     ReasoningPassback,
     get_capabilities,
 )
@@ -199,19 +201,7 @@ class DeepSeek(DeepSeekConnection, JSONModeStructuredMixin, FunctionCallingLLM):
     @llm_chat_callback()
     def stream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponseGen:
         request = self._request(messages, kwargs, stream=True)
-        client = self._get_client()
-
-        def gen() -> ChatResponseGen:
-            with client.stream_chat(request) as stream:
-                state = ChatStreamState(
-                    model=request.model,
-                    accumulator=stream.accumulator,
-                    request_id=stream.request_id,
-                )
-                for chunk in stream:
-                    yield state.from_chunk(chunk)
-
-        return gen()
+        return _responses(self._get_client(), request)
 
     async def astream_chat(
         self, messages: Sequence[ChatMessage], **kwargs: Any
@@ -223,19 +213,7 @@ class DeepSeek(DeepSeekConnection, JSONModeStructuredMixin, FunctionCallingLLM):
         self, messages: Sequence[ChatMessage], **kwargs: Any
     ) -> ChatResponseAsyncGen:
         request = self._request(messages, kwargs, stream=True)
-        client = self._get_aclient()
-
-        async def gen() -> ChatResponseAsyncGen:
-            async with await client.stream_chat(request) as stream:
-                state = ChatStreamState(
-                    model=request.model,
-                    accumulator=stream.accumulator,
-                    request_id=stream.request_id,
-                )
-                async for chunk in stream:
-                    yield state.from_chunk(chunk)
-
-        return opened_stream(gen())
+        return opened_stream(_aresponses(self._get_aclient(), request))
 
     # -- completion (a one-message chat) ------------------------------------------------------
 
@@ -262,19 +240,8 @@ class DeepSeek(DeepSeekConnection, JSONModeStructuredMixin, FunctionCallingLLM):
         self, prompt: str, formatted: bool = False, **kwargs: Any
     ) -> CompletionResponseGen:
         request = self._request(self._prompt_messages(prompt), kwargs, stream=True)
-        client = self._get_client()
-
-        def gen() -> CompletionResponseGen:
-            with client.stream_chat(request) as stream:
-                state = ChatStreamState(
-                    model=request.model,
-                    accumulator=stream.accumulator,
-                    request_id=stream.request_id,
-                )
-                for chunk in stream:
-                    yield to_completion_response(state.from_chunk(chunk))
-
-        return gen()
+        responses = _responses(self._get_client(), request)
+        return (to_completion_response(response) for response in responses)
 
     async def astream_complete(
         self, prompt: str, formatted: bool = False, **kwargs: Any
@@ -286,19 +253,8 @@ class DeepSeek(DeepSeekConnection, JSONModeStructuredMixin, FunctionCallingLLM):
         self, prompt: str, formatted: bool = False, **kwargs: Any
     ) -> CompletionResponseAsyncGen:
         request = self._request(self._prompt_messages(prompt), kwargs, stream=True)
-        client = self._get_aclient()
-
-        async def gen() -> CompletionResponseAsyncGen:
-            async with await client.stream_chat(request) as stream:
-                state = ChatStreamState(
-                    model=request.model,
-                    accumulator=stream.accumulator,
-                    request_id=stream.request_id,
-                )
-                async for chunk in stream:
-                    yield to_completion_response(state.from_chunk(chunk))
-
-        return opened_stream(gen())
+        responses = opened_stream(_aresponses(self._get_aclient(), request))
+        return (to_completion_response(response) async for response in responses)
 
     # -- tools --------------------------------------------------------------------------------
 
@@ -353,3 +309,23 @@ class DeepSeek(DeepSeekConnection, JSONModeStructuredMixin, FunctionCallingLLM):
         those read as `{}` until the call is complete.
         """
         return tool_selections(response, error_on_no_tool_call=error_on_no_tool_call)
+
+
+def _responses(client: DeepSeekClient, request: ChatRequest) -> ChatResponseGen:
+    """One cumulative ChatResponse per streamed chunk, none dropped."""
+    with client.stream_chat(request) as stream:
+        state = ChatStreamState(
+            model=request.model, accumulator=stream.accumulator, request_id=stream.request_id
+        )
+        for chunk in stream:
+            yield state.from_chunk(chunk)
+
+
+async def _aresponses(client: AsyncDeepSeekClient, request: ChatRequest) -> ChatResponseAsyncGen:
+    """The async twin of `_responses`."""
+    async with await client.stream_chat(request) as stream:
+        state = ChatStreamState(
+            model=request.model, accumulator=stream.accumulator, request_id=stream.request_id
+        )
+        async for chunk in stream:
+            yield state.from_chunk(chunk)
