@@ -11,6 +11,7 @@ from pydantic import SecretStr
 
 from ._base import (
     BaseClient,
+    ClientSettings,
     mapped_transport_errors,
     no_release,
     parse_body,
@@ -55,14 +56,16 @@ class AsyncDeepSeekClient(BaseClient):
         retry_policy: RetryPolicy | None = None,
     ) -> None:
         super().__init__(
-            api_key=api_key,
-            base_url=base_url,
-            timeout=timeout,
-            connect_timeout=connect_timeout,
-            max_retries=max_retries,
-            default_headers=default_headers,
-            allow_insecure_http=allow_insecure_http,
-            retry_policy=retry_policy,
+            ClientSettings(
+                api_key=api_key,
+                base_url=base_url,
+                timeout=timeout,
+                connect_timeout=connect_timeout,
+                max_retries=max_retries,
+                default_headers=default_headers,
+                allow_insecure_http=allow_insecure_http,
+                retry_policy=retry_policy,
+            )
         )
         self._owns_http = http_client is None
         self._http = http_client or httpx.AsyncClient(timeout=self._settings.timeout)

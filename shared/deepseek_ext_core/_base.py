@@ -177,28 +177,8 @@ def no_release() -> None:
 class BaseClient:
     """What the sync and async clients share: resolved settings, repr, public properties."""
 
-    def __init__(
-        self,
-        *,
-        api_key: str | SecretStr | None,
-        base_url: str | None,
-        timeout: float | None,
-        connect_timeout: float | None,
-        max_retries: int,
-        default_headers: Mapping[str, str] | None,
-        allow_insecure_http: bool,
-        retry_policy: RetryPolicy | None,
-    ) -> None:
-        self._settings = ClientSettings(
-            api_key=api_key,
-            base_url=base_url,
-            timeout=timeout,
-            connect_timeout=connect_timeout,
-            max_retries=max_retries,
-            default_headers=default_headers,
-            allow_insecure_http=allow_insecure_http,
-            retry_policy=retry_policy,
-        )
+    def __init__(self, settings: ClientSettings) -> None:
+        self._settings = settings
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self._settings!r})"
