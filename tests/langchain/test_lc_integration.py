@@ -24,6 +24,7 @@ import pytest
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
 from langchain_tests.integration_tests import ChatModelIntegrationTests
+from lc_standard_profile import DeepSeekProfile
 
 from deepseek_ext_core import ThinkingModeConflictError
 from deepseek_ext_core.emulator import Emulator, Reply, Usage
@@ -180,37 +181,12 @@ def _responding_emulator(
 # ---------------------------------------------------------------------------------------------
 
 
-class _DeepSeekIntegration(ChatModelIntegrationTests):
-    @property
-    def chat_model_class(self) -> type[ChatDeepSeek]:
-        return ChatDeepSeek
-
-    @property
-    def supports_json_mode(self) -> bool:
-        return True
-
-    @property
-    def supports_image_inputs(self) -> bool:
-        return True  # deepseek-flash takes images (§6.8); the test's image is served locally
-
-    @property
-    def supports_image_urls(self) -> bool:
-        return True  # http(s) image URLs are sent as they are (§6.8)
+class _DeepSeekIntegration(DeepSeekProfile, ChatModelIntegrationTests):
+    # The standard image tests' picture is served locally (`_local_standard_image`).
 
     @property
     def enable_vcr_tests(self) -> bool:
         return True
-
-    @property
-    def model_override_value(self) -> str:
-        return "deepseek-v4-pro"
-
-    @property
-    def supported_usage_metadata_details(self) -> dict[Any, list[Any]]:
-        return {
-            "invoke": ["reasoning_output", "cache_read_input"],
-            "stream": ["reasoning_output", "cache_read_input"],
-        }
 
     def invoke_with_reasoning_output(self, *, stream: bool = False) -> AIMessage:
         model = ChatDeepSeek(**{**self.chat_model_params, "thinking": "enabled"})

@@ -5,15 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from langchain_tests.unit_tests import ChatModelUnitTests
+from lc_standard_profile import DeepSeekProfile
 
-from langchain_deepseek_ext import ChatDeepSeek
 
-
-class TestChatDeepSeekUnit(ChatModelUnitTests):
-    @property
-    def chat_model_class(self) -> type[ChatDeepSeek]:
-        return ChatDeepSeek
-
+class TestChatDeepSeekUnit(DeepSeekProfile, ChatModelUnitTests):
     @property
     def chat_model_params(self) -> dict[str, Any]:
         return {"model": "deepseek-flash", "api_key": "sk-test"}
@@ -27,28 +22,5 @@ class TestChatDeepSeekUnit(ChatModelUnitTests):
         )
 
     @property
-    def supports_image_inputs(self) -> bool:
-        return True
-
-    @property
-    def supports_image_urls(self) -> bool:
-        return True
-
-    @property
     def has_tool_choice(self) -> bool:
         return True
-
-    @property
-    def supports_json_mode(self) -> bool:
-        return True
-
-    @property
-    def model_override_value(self) -> str:
-        return "deepseek-v4-pro"
-
-    @property
-    def supported_usage_metadata_details(self) -> dict[Any, list[Any]]:
-        return {
-            "invoke": ["reasoning_output", "cache_read_input"],
-            "stream": ["reasoning_output", "cache_read_input"],
-        }
