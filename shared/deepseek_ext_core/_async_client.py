@@ -83,7 +83,7 @@ class AsyncDeepSeekClient(BaseClient):
     async def _send(self, method: str, prepared: PreparedRequest | str) -> httpx.Response:
         release = await self._acquire()
         try:
-            with mapped_transport_errors():
+            with mapped_transport_errors:
                 if isinstance(prepared, str):
                     response = await self._http.request(
                         method,
@@ -121,7 +121,7 @@ class AsyncDeepSeekClient(BaseClient):
         """Sends a streaming request and reads until something of substance (the retryable part)."""
         release = await self._acquire()
         try:
-            with mapped_transport_errors():
+            with mapped_transport_errors:
                 request = self._http.build_request(
                     "POST",
                     self._settings.url(prepared.path),

@@ -93,7 +93,7 @@ class DeepSeekClient(BaseClient):
     def _send(self, method: str, prepared: PreparedRequest | str) -> httpx.Response:
         release = self._acquire()
         try:
-            with mapped_transport_errors():
+            with mapped_transport_errors:
                 if isinstance(prepared, str):
                     response = self._http.request(
                         method,
@@ -131,7 +131,7 @@ class DeepSeekClient(BaseClient):
         """Sends a streaming request and reads until something of substance (the retryable part)."""
         release = self._acquire()
         try:
-            with mapped_transport_errors():
+            with mapped_transport_errors:
                 request = self._http.build_request(
                     "POST",
                     self._settings.url(prepared.path),

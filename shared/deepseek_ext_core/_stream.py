@@ -77,11 +77,6 @@ class StreamState(Generic[T]):
         """No decoded event is waiting, and more can come."""
         return not (self.pending or self.decoder.done or self.ended)
 
-    @property
-    def ready(self) -> bool:
-        """An event is waiting, or nothing more can come."""
-        return bool(self.primed) or not self.needs_input
-
     def prime(self) -> bool:
         """Parses waiting events until one carries something (text, a tool call, a finish).
 
@@ -152,6 +147,8 @@ class Stream(Generic[T]):
         self._state = state
         self._on_close = on_close
         self._closed = False
+        self._fold: Callable[[T], None] | None = None
+        """Called with each item delivered (a bound method: subclasses fold items in)."""
 
     @property
     def request_id(self) -> str | None:
@@ -163,9 +160,10 @@ class Stream(Generic[T]):
     def __next__(self) -> T:
         state = self._state
         try:
-            while not state.ready:
+            # Until an event is waiting or nothing more can come (inlined: runs per chunk).
+            while not (state.primed or state.pending or state.decoder.done or state.ended):
                 try:
-                    with mapped_transport_errors():
+                    with mapped_transport_errors:
                         data = next(self._chunks, None)
                 except DeepSeekError as exc:
                     error = state.broken(exc)
@@ -183,11 +181,9 @@ class Stream(Generic[T]):
         if item is None:
             self.close()
             raise StopIteration
-        self._delivered(item)
+        if self._fold is not None:
+            self._fold(item)
         return item
-
-    def _delivered(self, item: T) -> None:
-        """Hook for subclasses that fold items in."""
 
     def close(self) -> None:
         if not self._closed:
@@ -222,6 +218,8 @@ class AsyncStream(Generic[T]):
         self._state = state
         self._on_close = on_close
         self._closed = False
+        self._fold: Callable[[T], None] | None = None
+        """Called with each item delivered (a bound method: subclasses fold items in)."""
 
     @property
     def request_id(self) -> str | None:
@@ -233,9 +231,10 @@ class AsyncStream(Generic[T]):
     async def __anext__(self) -> T:
         state = self._state
         try:
-            while not state.ready:
+            # Until an event is waiting or nothing more can come (inlined: runs per chunk).
+            while not (state.primed or state.pending or state.decoder.done or state.ended):
                 try:
-                    with mapped_transport_errors():
+                    with mapped_transport_errors:
                         data = await anext(self._chunks, None)
                 except DeepSeekError as exc:
                     error = state.broken(exc)
@@ -253,11 +252,9 @@ class AsyncStream(Generic[T]):
         if item is None:
             await self.aclose()
             raise StopAsyncIteration
-        self._delivered(item)
+        if self._fold is not None:
+            self._fold(item)
         return item
-
-    def _delivered(self, item: T) -> None:
-        """Hook for subclasses that fold items in."""
 
     async def aclose(self) -> None:
         if not self._closed:
@@ -291,9 +288,7 @@ class ChatStream(Stream[ChatCompletionChunk]):
     ) -> None:
         super().__init__(response, chunks, state, on_close)
         self.accumulator = ChatAccumulator()
-
-    def _delivered(self, item: ChatCompletionChunk) -> None:
-        self.accumulator.add(item)
+        self._fold = self.accumulator.add
 
     def completion(self) -> ChatCompletion:
         return _with_request_id(self.accumulator.completion(), self.request_id)
@@ -311,9 +306,7 @@ class AsyncChatStream(AsyncStream[ChatCompletionChunk]):
     ) -> None:
         super().__init__(response, chunks, state, on_close)
         self.accumulator = ChatAccumulator()
-
-    def _delivered(self, item: ChatCompletionChunk) -> None:
-        self.accumulator.add(item)
+        self._fold = self.accumulator.add
 
     def completion(self) -> ChatCompletion:
         return _with_request_id(self.accumulator.completion(), self.request_id)
