@@ -29,7 +29,7 @@ from ._errors import (
     error_from_stream_event,
     find_request_id,
 )
-from ._response import ChatCompletionChunk
+from ._response import ChatCompletionChunk, WithRequestId
 from ._retry import RetryPolicy, parse_retry_after
 
 logger = logging.getLogger("deepseek_ext_core")
@@ -211,13 +211,15 @@ def parse_body(model: type[ModelT], response: httpx.Response, content: bytes) ->
     if not content.strip():
         raise InvalidResponseError(f"DeepSeek sent an empty body (request id {request_id})")
     try:
-        parsed = model.model_validate_json(content)
+        # The validator itself, not `model_validate_json` (a pure-Python wrapper): every call
+        # pays for this line.
+        parsed: ModelT = model.__pydantic_validator__.validate_json(content)
     except ValidationError as exc:
         raise InvalidResponseError(
             f"DeepSeek sent a body that is not a valid {model.__name__} "
             f"(request id {request_id}): {exc.errors()[0]['msg']}"
         ) from exc
-    if hasattr(parsed, "_request_id"):
+    if isinstance(parsed, WithRequestId):
         parsed._request_id = request_id
     return parsed
 

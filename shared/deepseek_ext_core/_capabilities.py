@@ -79,12 +79,15 @@ _UNKNOWN: dict[str, Any] = {
 
 KNOWN_MODELS: tuple[str, ...] = tuple(_TABLE)
 
+# Built once: every request looks its model up, and the objects are frozen.
+_KNOWN: dict[str, ModelCapabilities] = {
+    name: ModelCapabilities(model=name, **entry) for name, entry in _TABLE.items()
+}
+
 
 def get_capabilities(model: str, **overrides: Any) -> ModelCapabilities:
     """The capabilities of `model`; keyword arguments override single fields."""
-    entry = _TABLE.get(model)
-    if entry is None:
+    caps = _KNOWN.get(model)
+    if caps is None:
         caps = ModelCapabilities(model=model, canonical=model, known=False, **_UNKNOWN)
-    else:
-        caps = ModelCapabilities(model=model, **entry)
     return replace(caps, **overrides) if overrides else caps

@@ -105,7 +105,9 @@ class Choice(BaseModel):
     finish_reason: str | None = None
 
 
-class _WithRequestId(BaseModel):
+class WithRequestId(BaseModel):
+    """A response body that keeps the request id of the HTTP response it came in."""
+
     _request_id: str | None = PrivateAttr(default=None)
 
     @property
@@ -114,7 +116,7 @@ class _WithRequestId(BaseModel):
         return self._request_id
 
 
-class ChatCompletion(_WithRequestId):
+class ChatCompletion(WithRequestId):
     """A non-streaming chat completion (§3.1)."""
 
     model_config = _OPEN
@@ -189,7 +191,7 @@ class FIMChoice(BaseModel):
     finish_reason: str | None = None
 
 
-class FIMCompletion(_WithRequestId):
+class FIMCompletion(WithRequestId):
     """A FIM completion or one streamed FIM chunk (§6.3, §4.5)."""
 
     model_config = _OPEN
