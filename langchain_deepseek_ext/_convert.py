@@ -305,19 +305,22 @@ def from_completion(completion: ChatCompletion, request_id: str | None = None) -
     """The `AIMessage` for a (non-streamed or accumulated) completion."""
     if request_id is None:
         request_id = completion.request_id
+    fields: dict[str, Any] = {}  # only what the answer has: pydantic validates what it is given
+    content = ""
     message = completion.choices[0].message if completion.choices else None
-    additional: dict[str, Any] = {}
-    if message is not None and message.reasoning_content is not None:
-        additional[REASONING_KEY] = message.reasoning_content
-    good, bad = _tool_calls(message.tool_calls or []) if message is not None else ([], [])
+    if message is not None:
+        content = message.content or ""
+        if message.reasoning_content is not None:
+            fields["additional_kwargs"] = {REASONING_KEY: message.reasoning_content}
+        if message.tool_calls:
+            fields["tool_calls"], fields["invalid_tool_calls"] = _tool_calls(message.tool_calls)
+    if completion.usage is not None:
+        fields["usage_metadata"] = usage_to_metadata(completion.usage)
     return AIMessage(
-        content=(message.content or "") if message is not None else "",
-        additional_kwargs=additional,
-        tool_calls=good,
-        invalid_tool_calls=bad,
-        usage_metadata=usage_to_metadata(completion.usage) if completion.usage else None,
+        content=content,
         response_metadata=_response_metadata(completion, request_id),
         id=completion.id or None,
+        **fields,
     )
 
 

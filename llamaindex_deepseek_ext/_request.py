@@ -76,15 +76,15 @@ def build_chat_request(
     tool_choice = options.pop("tool_choice", None)
     if "response_format" in options and isinstance(options["response_format"], Mapping):
         options["response_format"] = ResponseFormat.model_validate(options["response_format"])
-    return ChatRequest(
-        messages=tuple(to_core_messages(messages)),
-        tools=tools or None,
-        tool_choice=_choice(tool_choice) if tools else None,
-        stream=stream,
-        stream_options=StreamOptions(include_usage=stream_usage) if stream else None,
-        extra_body=extra_body or None,
-        **options,
-    )
+    # Only the fields set: pydantic validates every field it is given, on every call.
+    if tools:
+        options["tools"] = tools
+        options["tool_choice"] = _choice(tool_choice)
+    if stream:
+        options["stream_options"] = StreamOptions(include_usage=stream_usage)
+    if extra_body:
+        options["extra_body"] = extra_body
+    return ChatRequest(messages=tuple(to_core_messages(messages)), stream=stream, **options)
 
 
 def _tools(value: object) -> list[Tool]:
