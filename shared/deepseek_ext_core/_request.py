@@ -5,7 +5,8 @@ Every documented parameter of `POST /chat/completions` (deepseek-api.md §2.1) a
 merged last into the JSON body.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations`: pydantic would have to evaluate every field's
+# annotation string when the class is created, which made importing these models slower.
 
 from typing import Annotated, Any, Literal, TypeAlias
 
@@ -19,7 +20,9 @@ from ._messages import (
     UserMessage,
 )
 
-_STRICT = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
+# defer_build: a model's validator is built on its first use, so the models a program never
+# touches (FIM, balance, model list...) cost nothing, and `import deepseek_ext_core` less.
+_STRICT = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True, defer_build=True)
 _MESSAGE_TYPES = (SystemMessage, UserMessage, AssistantMessage, ToolMessage)
 
 Stop: TypeAlias = str | Annotated[list[str], Field(max_length=16)]

@@ -5,7 +5,8 @@ Shapes follow real traffic (deepseek-api.md §3, §4.2, §6.3, §1.6, §1.7 and
 included), usage carries DeepSeek's cache fields, and everything optional is optional.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations`: pydantic would have to evaluate every field's
+# annotation string when the class is created, which made importing these models slower.
 
 from decimal import Decimal
 from typing import Any
@@ -14,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, PrivateAttr
 
 from ._messages import AssistantMessage, ToolCall
 
-_OPEN = ConfigDict(extra="allow")
+_OPEN = ConfigDict(extra="allow", defer_build=True)  # built on first use, as in _request
 
 
 class PromptTokensDetails(BaseModel):
