@@ -4,6 +4,8 @@ A drop-in for `langchain_deepseek`: change the import to `from langchain_deepsee
 ChatDeepSeek`. Errors are importable from here and are also langchain-core's error types.
 """
 
+from typing import TYPE_CHECKING
+
 from langchain_deepseek_ext._blocks import register_blocks
 from langchain_deepseek_ext._convert import PREFIX_KEY, REASONING_KEY
 from langchain_deepseek_ext._errors import (
@@ -23,10 +25,22 @@ from langchain_deepseek_ext._errors import (
 )
 from langchain_deepseek_ext._serialization import register_serializable
 from langchain_deepseek_ext.chat_models import ChatDeepSeek
-from langchain_deepseek_ext.llms import DeepSeekFIM
+
+if TYPE_CHECKING:
+    from langchain_deepseek_ext.llms import DeepSeekFIM
 
 register_serializable()
 register_blocks()
+
+
+def __getattr__(name: str) -> object:
+    # `DeepSeekFIM` is imported on first use: it brings langchain-core's `BaseLLM` and, with it,
+    # PyYAML, 25 ms that `from langchain_deepseek_ext import ChatDeepSeek` need not pay.
+    if name == "DeepSeekFIM":
+        from langchain_deepseek_ext.llms import DeepSeekFIM
+
+        return DeepSeekFIM
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 __all__ = [
     "PREFIX_KEY",

@@ -76,3 +76,38 @@ def test_installed_project_exposes_no_shared_tests_or_cassettes(tmp_path: Path) 
     assert result.stdout.strip() == (
         '{"shared": false, "tests": false, "cassettes": false, "deepseek_ext_core": true}'
     )
+
+
+def _modules_after(statement: str) -> set[str]:
+    """The module names a fresh interpreter holds after running `statement`."""
+    script = f"{statement}\nimport sys\nprint('\\n'.join(sys.modules))"
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    return set(result.stdout.split())
+
+
+def test_importing_the_core_leaves_asyncio_to_async_callers() -> None:
+    # benchmarks/RESULTS.md: asyncio is 10 ms of `import deepseek_ext_core`.
+    assert "asyncio" not in _modules_after("import deepseek_ext_core")
+    assert "asyncio" in _modules_after(
+        "from deepseek_ext_core import AsyncDeepSeekClient\n"
+        "AsyncDeepSeekClient(api_key='sk-test', max_concurrency=2)"
+    )
+
+
+def test_chat_users_do_not_import_the_fim_model_or_yaml() -> None:
+    loaded = _modules_after("from langchain_deepseek_ext import ChatDeepSeek")
+    assert "langchain_deepseek_ext.llms" not in loaded
+    assert "yaml" not in loaded
+    loaded = _modules_after("from langchain_deepseek_ext import DeepSeekFIM\nDeepSeekFIM")
+    assert "langchain_deepseek_ext.llms" in loaded
+
+
+def test_every_name_in_all_resolves() -> None:
+    import langchain_deepseek_ext
+
+    for name in langchain_deepseek_ext.__all__:
+        assert getattr(langchain_deepseek_ext, name) is not None
+    with pytest.raises(AttributeError, match="no attribute 'Nope'"):
+        langchain_deepseek_ext.Nope  # noqa: B018
