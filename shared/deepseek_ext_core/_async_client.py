@@ -67,10 +67,12 @@ class AsyncDeepSeekClient(BaseClient):
                 default_headers=default_headers,
                 allow_insecure_http=allow_insecure_http,
                 retry_policy=retry_policy,
-            )
+            ),
+            owns_http=http_client is None,
         )
-        self._owns_http = http_client is None
-        self._http = http_client or httpx.AsyncClient(timeout=self._settings.timeout)
+        self._http = http_client or httpx.AsyncClient(
+            timeout=self._settings.timeout, headers=self._settings.client_headers()
+        )
         self._slots: asyncio.Semaphore | None = None
         if max_concurrency:
             # Imported here, not at the top: whoever runs an async client has asyncio loaded
@@ -96,14 +98,14 @@ class AsyncDeepSeekClient(BaseClient):
                     response = await self._http.request(
                         method,
                         self._settings.url(prepared),
-                        headers=self._settings.headers(json_body=False),
+                        headers=self._headers(json_body=False),
                     )
                 else:
                     response = await self._http.request(
                         method,
                         self._settings.url(prepared.path),
                         content=prepared.json_bytes(),
-                        headers=self._settings.headers(json_body=True),
+                        headers=self._headers(json_body=True),
                     )
         finally:
             release()
@@ -134,7 +136,7 @@ class AsyncDeepSeekClient(BaseClient):
                     "POST",
                     self._settings.url(prepared.path),
                     content=prepared.json_bytes(),
-                    headers=self._settings.headers(json_body=True, stream=True),
+                    headers=self._headers(json_body=True, stream=True),
                 )
                 response = await self._http.send(request, stream=True)
                 try:

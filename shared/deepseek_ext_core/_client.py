@@ -75,10 +75,12 @@ class DeepSeekClient(BaseClient):
                 default_headers=default_headers,
                 allow_insecure_http=allow_insecure_http,
                 retry_policy=retry_policy,
-            )
+            ),
+            owns_http=http_client is None,
         )
-        self._owns_http = http_client is None
-        self._http = http_client or httpx.Client(timeout=self._settings.timeout)
+        self._http = http_client or httpx.Client(
+            timeout=self._settings.timeout, headers=self._settings.client_headers()
+        )
         self._slots = threading.BoundedSemaphore(max_concurrency) if max_concurrency else None
 
     def _acquire(self) -> Callable[[], None]:
@@ -98,14 +100,14 @@ class DeepSeekClient(BaseClient):
                     response = self._http.request(
                         method,
                         self._settings.url(prepared),
-                        headers=self._settings.headers(json_body=False),
+                        headers=self._headers(json_body=False),
                     )
                 else:
                     response = self._http.request(
                         method,
                         self._settings.url(prepared.path),
                         content=prepared.json_bytes(),
-                        headers=self._settings.headers(json_body=True),
+                        headers=self._headers(json_body=True),
                     )
         finally:
             release()
@@ -136,7 +138,7 @@ class DeepSeekClient(BaseClient):
                     "POST",
                     self._settings.url(prepared.path),
                     content=prepared.json_bytes(),
-                    headers=self._settings.headers(json_body=True, stream=True),
+                    headers=self._headers(json_body=True, stream=True),
                 )
                 response = self._http.send(request, stream=True)
                 try:
