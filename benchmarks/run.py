@@ -349,6 +349,9 @@ def header(plan: Plan, events: dict[str, int], quick: bool) -> list[str]:
         f"- {now}; {platform.system()} {platform.machine()}, {os.cpu_count()} cores "
         f"(load {load:.1f} at the end, shared); Python {platform.python_version()}",
         "- " + ", ".join(f"{d} {version(d)}" for d in dists),
+        f"- {len(list(metadata.distributions()))} distributions installed; rich {version('rich')}"
+        " (when rich, click and pygments are all installed, `import httpx` loads them for its"
+        " command line, about 40 ms more for every client built on httpx)",
         f"- command: `python benchmarks/run.py{' --quick' if quick else ''}`{_overlay()}",
         f"- call: {plan.call_rounds} rounds x {plan.call_batch} calls; stream: {plan.stream_rounds}"
         f" x {events['s1000']:,} events; think: {plan.think_rounds} x {events['think']:,} events"
