@@ -235,7 +235,7 @@ def parse_body(model: type[ModelT], response: httpx.Response, content: bytes) ->
             f"(request id {request_id}): {exc.errors()[0]['msg']}"
         ) from exc
     if isinstance(parsed, WithRequestId):
-        parsed._request_id = request_id
+        parsed.request_id = request_id
     return parsed
 
 

@@ -11,7 +11,7 @@ included), usage carries DeepSeek's cache fields, and everything optional is opt
 from decimal import Decimal
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, PrivateAttr
+from pydantic import BaseModel, ConfigDict, Field
 
 from ._messages import AssistantMessage, ToolCall
 
@@ -109,12 +109,11 @@ class Choice(BaseModel):
 class WithRequestId(BaseModel):
     """A response body that keeps the request id of the HTTP response it came in."""
 
-    _request_id: str | None = PrivateAttr(default=None)
-
-    @property
-    def request_id(self) -> str | None:
-        """DeepSeek's `x-ds-trace-id` for this response, when the HTTP layer saw one."""
-        return self._request_id
+    # A plain field rather than a PrivateAttr: a private attribute costs every parse its
+    # initialisation and every read a trip through pydantic's `__getattr__` (3 µs a call).
+    request_id: str | None = Field(default=None, exclude=True, repr=False)
+    """DeepSeek's `x-ds-trace-id` for this response, when the HTTP layer saw one (set by the
+    client from the headers; never dumped)."""
 
 
 class ChatCompletion(WithRequestId):

@@ -313,5 +313,5 @@ class AsyncChatStream(AsyncStream[ChatCompletionChunk]):
 
 
 def _with_request_id(completion: ChatCompletion, request_id: str | None) -> ChatCompletion:
-    completion._request_id = request_id
+    completion.request_id = request_id
     return completion

@@ -324,6 +324,10 @@ async def test_request_id_on_success(mode: str) -> None:
     client = make_client(mode, Server(lambda r, n: ok_response()))
     completion = await call_chat(client, simple_request())
     assert completion.request_id == TRACE_ID
+    # Not part of DeepSeek's body: never dumped, never shown, so a re-serialized answer is
+    # exactly what the server sent.
+    assert "request_id" not in completion.model_dump()
+    assert TRACE_ID not in repr(completion)
 
 
 # ---- retry counts -----------------------------------------------------------------------------
