@@ -37,16 +37,17 @@ class _Core:
     """The core client, sync and async, as its own users call it."""
 
     def __init__(self, base_url: str) -> None:
-        from deepseek_ext_core import AsyncDeepSeekClient, DeepSeekClient
+        import deepseek_ext_core as core
 
-        self.client = DeepSeekClient(api_key=KEY, base_url=base_url)
-        self.aclient = AsyncDeepSeekClient(api_key=KEY, base_url=base_url)
+        self.core = core  # names resolved here, not per call: the floors import nothing per call
+        self.client = core.DeepSeekClient(api_key=KEY, base_url=base_url)
+        self.aclient = core.AsyncDeepSeekClient(api_key=KEY, base_url=base_url)
 
-    @staticmethod
-    def _request() -> Any:
-        from deepseek_ext_core import ChatRequest, SystemMessage, UserMessage
-
-        return ChatRequest(model=MODEL, messages=[SystemMessage(SYSTEM), UserMessage(USER)])
+    def _request(self) -> Any:
+        core = self.core
+        return core.ChatRequest(
+            model=MODEL, messages=[core.SystemMessage(SYSTEM), core.UserMessage(USER)]
+        )
 
     def call(self) -> str | None:
         return self.client.chat(self._request()).message.content
