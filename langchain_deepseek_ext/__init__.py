@@ -42,6 +42,7 @@ def __getattr__(name: str) -> object:
         return DeepSeekFIM
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
+
 __all__ = [
     "PREFIX_KEY",
     "REASONING_KEY",
