@@ -333,25 +333,33 @@ class ChatStreamState:
         self._accumulator = accumulator or ChatAccumulator()
         self._finish_reason: str | None = None
         self._has_tool_calls = False
+        # The accumulator's cumulative strings as of the last chunk that changed them: a
+        # thinking chunk leaves the text as it was, an answer chunk the reasoning, and reading
+        # an unchanged one again would join its pieces for nothing.
+        self._text = ""
+        self._reasoning: str | None = None
         self.request_id = request_id
 
     def from_chunk(self, chunk: ChatCompletionChunk) -> ChatResponse:
         """The cumulative response `chunk` yields (added first unless a stream already did)."""
+        accumulator = self._accumulator
         if self._owns_accumulator:
-            self._accumulator.add(chunk)
+            accumulator.add(chunk)
         delta_text = ""
         thinking_delta: str | None = None
         for choice in chunk.choices:
-            if choice.index != 0:
-                continue
             delta = choice.delta
             if delta.content:
-                delta_text += delta.content
+                self._text = accumulator.content
+                if choice.index == 0:
+                    delta_text += delta.content
             if delta.reasoning_content is not None:
-                thinking_delta = (thinking_delta or "") + delta.reasoning_content
+                self._reasoning = accumulator.reasoning_content
+                if choice.index == 0:
+                    thinking_delta = (thinking_delta or "") + delta.reasoning_content
             if delta.tool_calls:
                 self._has_tool_calls = True
-            if choice.finish_reason is not None:
+            if choice.finish_reason is not None and choice.index == 0:
                 self._finish_reason = choice.finish_reason
         extra: dict[str, Any] = {
             "finish_reason": self._finish_reason,
@@ -374,9 +382,8 @@ class ChatStreamState:
         # Text and thinking only, as nearly every chunk is: the accumulator's cumulative strings
         # directly. A ChatCompletion per chunk, joining every piece so far, made a stream
         # quadratic: 370 µs per chunk at 50,000 chunks (benchmarks/proposed-core-changes.md).
-        text = TextBlock(text=self._accumulator.content)
-        reasoning = self._accumulator.reasoning_content
+        text = TextBlock(text=self._text)
         blocks: list[ContentBlock] = (
-            [text] if reasoning is None else [ThinkingBlock(content=reasoning), text]
+            [text] if self._reasoning is None else [ThinkingBlock(content=self._reasoning), text]
         )
         return ChatMessage(role=MessageRole.ASSISTANT, blocks=blocks)

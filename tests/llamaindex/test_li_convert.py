@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from llama_index.core.base.llms.types import (
     ChatMessage,
     ImageBlock,
@@ -379,3 +381,32 @@ def test_logprobs_reach_chat_and_completion_responses() -> None:
     ]
     assert to_completion_response(response).logprobs == response.logprobs
     assert to_logprobs(None) is None
+
+
+_PIECE = st.text(alphabet="ab ", max_size=3)
+_DELTAS = st.lists(
+    st.one_of(
+        st.builds(lambda t: {"content": t}, _PIECE),
+        st.builds(lambda t: {"reasoning_content": t}, _PIECE),
+        st.just({"content": None}),
+    ),
+    max_size=12,
+)
+
+
+@given(_DELTAS)
+def test_every_stream_response_carries_the_text_and_reasoning_so_far(
+    deltas: list[dict[str, str | None]],
+) -> None:
+    # The state only re-reads the accumulator when a chunk changed a string; each response must
+    # still hold exactly what came so far.
+    state = ChatStreamState(model="deepseek-flash")
+    text, reasoning = "", None
+    for delta in deltas:
+        response = state.from_chunk(_chunk(delta))
+        text += delta.get("content") or ""
+        if delta.get("reasoning_content") is not None:
+            reasoning = (reasoning or "") + str(delta["reasoning_content"])
+        thinking = [b for b in response.message.blocks if isinstance(b, ThinkingBlock)]
+        assert response.message.content == text
+        assert [b.content for b in thinking] == ([] if reasoning is None else [reasoning])
