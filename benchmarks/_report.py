@@ -88,6 +88,8 @@ class Verdict:
     at_least: bool = False
     """True when the value must reach the limit (speed-ups), else stay under it."""
     unit: str = "x"
+    bound: str = ""
+    """For a target the floors themselves cannot meet: what bounds it, measured in the run."""
 
     @property
     def passed(self) -> bool:
@@ -101,6 +103,8 @@ class Verdict:
             margin = f"short by {_pct(1 - self.value / self.limit)}"
         else:
             margin = f"over by {_pct(self.value / self.limit - 1)}"
+        if self.bound and not self.passed:
+            margin += f"; bound: {self.bound}"
         word = "PASS" if self.passed else "MISS"
         limit = f"{sign} {self.limit:g}{self.unit}"
         return f"| {word} | {self.what} | {self.value:.2f}{self.unit} | {limit} | {margin} |"
