@@ -2,8 +2,8 @@
 
 Usage:
 
-    pip install -e ".[bench]"         # the anchors: langchain-deepseek, llama-index-llms-deepseek
-    python benchmarks/run.py          # full run, about 6 minutes on 2 cores
+    pip install -e ".[bench]"         # in a venv of its own (README.md): import times depend on it
+    python benchmarks/run.py          # full run, about 4 minutes on 2 cores
     python benchmarks/run.py --quick  # smoke run, under a minute: same tables, fewer samples
     python benchmarks/run.py --only call,stream  # figures: call stream think burst import memory
 
