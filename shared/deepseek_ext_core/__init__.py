@@ -7,6 +7,7 @@ from ._accumulate import ChatAccumulator
 from ._async_client import AsyncDeepSeekClient
 from ._capabilities import KNOWN_MODELS, ModelCapabilities, get_capabilities
 from ._client import DeepSeekClient
+from ._closing import closing_opened_streams
 from ._errors import (
     APIConnectionError,
     APIStatusError,
@@ -160,6 +161,7 @@ __all__ = [
     "UserMessage",
     "WireToolCall",
     "__version__",
+    "closing_opened_streams",
     "count_message_tokens",
     "count_tokens",
     "estimate_cost",

@@ -16,6 +16,7 @@ import httpx
 
 from ._accumulate import ChatAccumulator
 from ._base import mapped_transport_errors
+from ._closing import register_opened
 from ._errors import APITimeoutError, DeepSeekError, InvalidResponseError, StreamTruncatedError
 from ._response import ChatCompletion, ChatCompletionChunk, FIMCompletion
 from ._sse import SSEDecoder
@@ -220,6 +221,7 @@ class AsyncStream(Generic[T]):
         self._closed = False
         self._fold: Callable[[T], None] | None = None
         """Called with each item delivered (a bound method: subclasses fold items in)."""
+        register_opened(self)  # so that an adapter's `closing_opened_streams` can close it
 
     @property
     def request_id(self) -> str | None:
