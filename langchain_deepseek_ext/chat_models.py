@@ -10,7 +10,7 @@ from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackMana
 from langchain_core.language_models import BaseChatModel, LangSmithParams, LanguageModelInput
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
-from langchain_core.runnables import Runnable
+from langchain_core.runnables import Runnable, RunnableConfig
 from langchain_core.tools import BaseTool
 from langchain_core.utils.function_calling import convert_to_openai_tool
 from pydantic import Field
@@ -19,6 +19,7 @@ from deepseek_ext_core import (
     ChatCompletion,
     ChatCompletionChunk,
     ChatRequest,
+    closing_opened_streams,
     count_message_tokens,
     count_tokens,
 )
@@ -248,6 +249,21 @@ class ChatDeepSeek(BaseChatModel, DeepSeekConnection):
                 if run_manager:
                     await run_manager.on_llm_new_token("", chunk=last)
                 yield last
+
+    def astream(
+        self,
+        input: LanguageModelInput,
+        config: RunnableConfig | None = None,
+        *,
+        stop: list[str] | None = None,
+        **kwargs: Any,
+    ) -> AsyncIterator[AIMessageChunk]:
+        """`BaseChatModel.astream`; closing it early also closes the HTTP stream at once.
+
+        langchain-core iterates `_astream` with `async for` and leaves it open when its own
+        generator is closed, so the connection would wait for the event loop's finalizer.
+        """
+        return closing_opened_streams(super().astream(input, config, stop=stop, **kwargs))
 
     # ----------------------------------------------------------------------------------------
     # Tools, structured output, tokens
