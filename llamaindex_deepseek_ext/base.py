@@ -27,10 +27,10 @@ from deepseek_ext_core import (
     ChatRequest,
     DeepSeekClient,
     ReasoningPassback,
+    closing_opened_streams,
     get_capabilities,
 )
 
-from ._closing import closing_inner_streams, opened_stream
 from ._connection import DeepSeekConnection
 from ._convert import (
     ChatStreamState,
@@ -206,14 +206,14 @@ class DeepSeek(DeepSeekConnection, JSONModeStructuredMixin, FunctionCallingLLM):
     async def astream_chat(
         self, messages: Sequence[ChatMessage], **kwargs: Any
     ) -> ChatResponseAsyncGen:
-        return await closing_inner_streams(self._astream_chat(messages, **kwargs))
+        return closing_opened_streams(await self._astream_chat(messages, **kwargs))
 
     @llm_chat_callback()
     async def _astream_chat(
         self, messages: Sequence[ChatMessage], **kwargs: Any
     ) -> ChatResponseAsyncGen:
         request = self._request(messages, kwargs, stream=True)
-        return opened_stream(_aresponses(self._get_aclient(), request))
+        return _aresponses(self._get_aclient(), request)
 
     # -- completion (a one-message chat) ------------------------------------------------------
 
@@ -246,14 +246,14 @@ class DeepSeek(DeepSeekConnection, JSONModeStructuredMixin, FunctionCallingLLM):
     async def astream_complete(
         self, prompt: str, formatted: bool = False, **kwargs: Any
     ) -> CompletionResponseAsyncGen:
-        return await closing_inner_streams(self._astream_complete(prompt, formatted, **kwargs))
+        return closing_opened_streams(await self._astream_complete(prompt, formatted, **kwargs))
 
     @llm_completion_callback()
     async def _astream_complete(
         self, prompt: str, formatted: bool = False, **kwargs: Any
     ) -> CompletionResponseAsyncGen:
         request = self._request(self._prompt_messages(prompt), kwargs, stream=True)
-        responses = opened_stream(_aresponses(self._get_aclient(), request))
+        responses = _aresponses(self._get_aclient(), request)
         return (to_completion_response(response) async for response in responses)
 
     # -- tools --------------------------------------------------------------------------------
