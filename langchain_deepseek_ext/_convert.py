@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from datetime import datetime, timezone
 from typing import Any
 
 from langchain_core.messages import (
@@ -50,7 +49,7 @@ from deepseek_ext_core import (
     UnsupportedInputError,
     Usage,
     UserMessage,
-    estimate_cost,
+    estimate_response_cost,
 )
 
 __all__ = [
@@ -260,14 +259,7 @@ def usage_to_metadata(usage: Usage) -> UsageMetadata:
 def _response_metadata(completion: ChatCompletion, request_id: str | None) -> dict[str, Any]:
     choice = completion.choices[0] if completion.choices else None
     usage = completion.usage
-    cost = None
-    if usage is not None:
-        at = (
-            datetime.fromtimestamp(completion.created, tz=timezone.utc)
-            if completion.created
-            else None
-        )
-        cost = estimate_cost(completion.model, usage, at=at)
+    cost = estimate_response_cost(completion)
     return {
         "model_provider": PROVIDER,
         "model_name": completion.model,

@@ -36,6 +36,7 @@ from deepseek_ext_core import (
     InvalidConversationError,
     Message,
     NamedToolChoice,
+    PricedResponse,
     ResponseMessage,
     SystemMessage,
     TextPart,
@@ -44,9 +45,8 @@ from deepseek_ext_core import (
     ToolChoice,
     ToolFunction,
     ToolMessage,
-    Usage,
     UserMessage,
-    estimate_cost,
+    estimate_response_cost,
     summarize_usage,
 )
 
@@ -239,8 +239,9 @@ def from_response_message(message: ResponseMessage) -> ChatMessage:
     return ChatMessage(role=MessageRole.ASSISTANT, blocks=list(blocks), additional_kwargs=extra)
 
 
-def usage_to_metadata(usage: Usage | None, *, model: str) -> dict[str, Any]:
-    """Usage -> flat `ChatResponse.additional_kwargs` entries (TokenCountingHandler reads them)."""
+def usage_to_metadata(response: PricedResponse, *, requested_model: str) -> dict[str, Any]:
+    """A response's usage -> flat `additional_kwargs` entries (TokenCountingHandler reads them)."""
+    usage = response.usage
     if usage is None:
         return {}
     summary = summarize_usage(usage)
@@ -251,7 +252,7 @@ def usage_to_metadata(usage: Usage | None, *, model: str) -> dict[str, Any]:
         "cache_hit_tokens": summary.cache_hit_tokens,
         "cache_miss_tokens": summary.cache_miss_tokens,
         "reasoning_tokens": summary.reasoning_tokens,
-        "estimated_cost_usd": estimate_cost(model, usage),
+        "estimated_cost_usd": estimate_response_cost(response, requested_model=requested_model),
     }
 
 
@@ -286,7 +287,7 @@ def from_completion(completion: ChatCompletion, *, model: str) -> ChatResponse:
     extra: dict[str, Any] = {
         "finish_reason": choice.finish_reason,
         "request_id": completion.request_id,
-        **usage_to_metadata(completion.usage, model=model),
+        **usage_to_metadata(completion, requested_model=model),
     }
     return ChatResponse(
         message=from_response_message(choice.message),
@@ -366,7 +367,7 @@ class ChatStreamState:
             "request_id": self.request_id,
         }
         if chunk.usage is not None:  # once per stream, on the last chunk
-            extra.update(usage_to_metadata(chunk.usage, model=self._model))
+            extra.update(usage_to_metadata(chunk, requested_model=self._model))
         if thinking_delta is not None:
             extra["thinking_delta"] = thinking_delta
         return ChatResponse(

@@ -104,7 +104,10 @@ class DeepSeekFIM(DeepSeekConnection, CustomLLM):
         self, completion: FIMCompletion, text: str, delta: str | None
     ) -> CompletionResponse:
         finish = next((c.finish_reason for c in completion.choices if c.finish_reason), None)
-        extra = {"finish_reason": finish, **usage_to_metadata(completion.usage, model=self.model)}
+        extra = {
+            "finish_reason": finish,
+            **usage_to_metadata(completion, requested_model=self.model),
+        }
         return CompletionResponse(text=text, delta=delta, raw=completion, additional_kwargs=extra)
 
     @llm_completion_callback()

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from decimal import Decimal
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
 
 from ._capabilities import get_capabilities
 from ._response import Usage
@@ -103,3 +103,27 @@ def estimate_cost(
         + usage.completion_tokens * out
     )
     return total / _MILLION
+
+
+class PricedResponse(Protocol):
+    """What pricing needs of an answer: `ChatCompletion`, `ChatCompletionChunk`, `FIMCompletion`."""
+
+    @property
+    def model(self) -> str: ...
+    @property
+    def created(self) -> int: ...
+    @property
+    def usage(self) -> Usage | None: ...
+
+
+def estimate_response_cost(
+    response: PricedResponse, *, requested_model: str = "", prices: PriceTable | None = None
+) -> Decimal | None:
+    """Estimated USD cost of an answer: the model DeepSeek answered with (else the one asked
+    for), priced at the time it was created, since the peak-hour price applies by completion time
+    (§8.2). None without usage or without a price for the model."""
+    if response.usage is None:
+        return None
+    at = datetime.fromtimestamp(response.created, tz=timezone.utc) if response.created else None
+    model = response.model or requested_model
+    return estimate_cost(model, response.usage, at=at, prices=prices)

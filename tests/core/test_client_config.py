@@ -27,6 +27,7 @@ from deepseek_ext_core import (
     KNOWN_MODELS,
     AsyncDeepSeekClient,
     AuthenticationError,
+    ChatCompletion,
     DeepSeekClient,
     ImagePart,
     InvalidRequestError,
@@ -38,6 +39,7 @@ from deepseek_ext_core import (
     count_message_tokens,
     count_tokens,
     estimate_cost,
+    estimate_response_cost,
     get_capabilities,
     has_exact_tokenizer,
     is_peak,
@@ -393,6 +395,27 @@ def test_weekend_is_off_peak() -> None:
 )
 def test_legacy_names_are_billed_as_flash(legacy: str) -> None:
     assert estimate_cost(legacy, USAGE, at=WEDNESDAY_OFF_PEAK) == Decimal("0.000903")
+
+
+def test_a_response_is_priced_at_its_creation_time_and_model() -> None:
+    def answer(model: str, at: datetime) -> ChatCompletion:
+        return ChatCompletion(
+            id="x", choices=[], model=model, created=int(at.timestamp()), usage=USAGE
+        )
+
+    assert estimate_response_cost(answer("deepseek-flash", WEDNESDAY_PEAK)) == Decimal("0.001806")
+    assert estimate_response_cost(answer("deepseek-flash", WEDNESDAY_OFF_PEAK)) == Decimal(
+        "0.000903"
+    )
+    # the model DeepSeek answered with wins; the requested one only fills a missing name
+    assert estimate_response_cost(
+        answer("deepseek-v4-pro", WEDNESDAY_PEAK), requested_model="deepseek-flash"
+    ) == Decimal("0.006644")
+    assert estimate_response_cost(
+        answer("", WEDNESDAY_PEAK), requested_model="deepseek-flash"
+    ) == Decimal("0.001806")
+    no_usage = ChatCompletion(id="x", choices=[], model="deepseek-flash")
+    assert estimate_response_cost(no_usage) is None
 
 
 def test_unknown_model_has_no_cost() -> None:
