@@ -150,6 +150,13 @@ def _valid_json(raw: str | None) -> str:
     return raw or "{}"
 
 
+def _block_text(block: str | dict[str, Any]) -> str | None:
+    """The text of a string or `text` content block; None for any other block."""
+    if isinstance(block, str):
+        return block
+    return str(block.get("text", "")) if block.get("type") == "text" else None
+
+
 def _assistant_content(content: str | list[str | dict[str, Any]]) -> tuple[str | None, str | None]:
     """Text and reasoning of an AI message's content (string or content blocks)."""
     if isinstance(content, str):
@@ -157,13 +164,12 @@ def _assistant_content(content: str | list[str | dict[str, Any]]) -> tuple[str |
     texts: list[str] = []
     reasoning: list[str] = []
     for block in content:
-        if isinstance(block, str):
-            texts.append(block)
-        elif block.get("type") == "text":
-            texts.append(str(block.get("text", "")))
-        elif block.get("type") == "reasoning":
+        text = _block_text(block)
+        if text is not None:
+            texts.append(text)
+        elif isinstance(block, dict) and block.get("type") == "reasoning":
             reasoning.append(str(block.get("reasoning", "")))
-        elif block.get("type") == "thinking":  # Anthropic-style histories
+        elif isinstance(block, dict) and block.get("type") == "thinking":  # Anthropic-style
             reasoning.append(str(block.get("thinking", "")))
         # tool_call / tool_use blocks duplicate `tool_calls`; other blocks have no wire form.
     return "".join(texts), ("".join(reasoning) if reasoning else None)
@@ -174,14 +180,13 @@ def _text_only(content: str | list[str | dict[str, Any]], role: str) -> str:
         return content
     parts: list[str] = []
     for block in content:
-        if isinstance(block, str):
-            parts.append(block)
-        elif block.get("type") == "text":
-            parts.append(str(block.get("text", "")))
-        else:
+        text = _block_text(block)
+        if text is None:
+            kind = block.get("type") if isinstance(block, dict) else None
             raise UnsupportedInputError(
-                f"DeepSeek accepts only text in {role} messages, got a {block.get('type')!r} block"
+                f"DeepSeek accepts only text in {role} messages, got a {kind!r} block"
             )
+        parts.append(text)
     return "".join(parts)
 
 
@@ -189,8 +194,9 @@ def _tool_content(content: str | list[str | dict[str, Any]]) -> str:
     """Tool results are strings on the wire (§2.2); non-text blocks are sent as JSON."""
     if isinstance(content, str):
         return content
-    if all(isinstance(b, str) or b.get("type") == "text" for b in content):
-        return "".join(b if isinstance(b, str) else str(b.get("text", "")) for b in content)
+    texts = [_block_text(block) for block in content]
+    if all(text is not None for text in texts):
+        return "".join(text for text in texts if text is not None)
     return json.dumps(content, ensure_ascii=False)
 
 
