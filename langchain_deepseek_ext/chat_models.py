@@ -22,6 +22,7 @@ from deepseek_ext_core import (
     closing_opened_streams,
     count_message_tokens,
     count_tokens,
+    thinking_mode,
 )
 
 from ._connection import DeepSeekConnection
@@ -121,7 +122,7 @@ class ChatDeepSeek(BaseChatModel, DeepSeekConnection):
 
     def _default_params(self) -> dict[str, Any]:
         params = {
-            "thinking": _thinking(self.thinking),
+            "thinking": thinking_mode(self.thinking),
             "reasoning_effort": self.reasoning_effort,
             "max_tokens": self.max_tokens,
             "temperature": self.temperature,
@@ -154,7 +155,7 @@ class ChatDeepSeek(BaseChatModel, DeepSeekConnection):
             extra_body["parallel_tool_calls"] = False
         include_usage = kwargs.pop("stream_usage", self.stream_usage)
         if "thinking" in kwargs:
-            kwargs["thinking"] = _thinking(kwargs["thinking"])
+            kwargs["thinking"] = thinking_mode(kwargs["thinking"])
         params: dict[str, Any] = {
             "model": self.model_name,
             **self._default_params(),
@@ -332,7 +333,7 @@ class ChatDeepSeek(BaseChatModel, DeepSeekConnection):
             method=method,
             include_raw=include_raw,
             strict=strict,
-            thinking_enabled=_thinking(self.thinking) == "enabled",
+            thinking_enabled=thinking_mode(self.thinking) == "enabled",
         )
 
     def get_num_tokens(self, text: str) -> int:
@@ -356,14 +357,6 @@ class ChatDeepSeek(BaseChatModel, DeepSeekConnection):
             "DeepSeek's tokenizer is not bundled; use get_num_tokens() for an offline estimate "
             "or pass custom_get_token_ids"
         )
-
-
-def _thinking(value: Thinking) -> Literal["enabled", "disabled"] | None:
-    if value is True:
-        return "enabled"
-    if value is False:
-        return "disabled"
-    return value
 
 
 def _stop_list(stop: list[str] | str | None) -> list[str] | None:

@@ -11,7 +11,7 @@ from typing import Any
 
 from llama_index.core.base.llms.types import ChatMessage
 
-from deepseek_ext_core import ChatRequest, ResponseFormat, StreamOptions, Tool
+from deepseek_ext_core import ChatRequest, ResponseFormat, StreamOptions, Tool, thinking_mode
 
 from ._convert import to_core_messages, to_core_tool_choice, to_core_tools
 
@@ -70,8 +70,8 @@ def build_chat_request(
             extra_body.update(value or {})
         elif value is not None:
             options[key] = value
-    if isinstance(options.get("thinking"), bool):
-        options["thinking"] = "enabled" if options["thinking"] else "disabled"
+    if "thinking" in options:
+        options["thinking"] = thinking_mode(options["thinking"])
     tools = _tools(options.pop("tools", None))
     tool_choice = options.pop("tool_choice", None)
     if "response_format" in options and isinstance(options["response_format"], Mapping):

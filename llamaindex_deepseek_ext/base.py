@@ -29,6 +29,7 @@ from deepseek_ext_core import (
     ReasoningPassback,
     closing_opened_streams,
     get_capabilities,
+    thinking_mode,
 )
 
 from ._connection import DeepSeekConnection
@@ -139,9 +140,7 @@ class DeepSeek(DeepSeekConnection, JSONModeStructuredMixin, FunctionCallingLLM):
     @field_validator("thinking", mode="before")
     @classmethod
     def _thinking_from_bool(cls, value: object) -> object:
-        if isinstance(value, bool):
-            return "enabled" if value else "disabled"
-        return value
+        return thinking_mode(value) if isinstance(value, bool) else value
 
     @classmethod
     def class_name(cls) -> str:

@@ -51,9 +51,11 @@ from ._request import (
     NamedToolChoice,
     ResponseFormat,
     StreamOptions,
+    ThinkingMode,
     Tool,
     ToolChoice,
     ToolFunction,
+    thinking_mode,
 )
 from ._response import (
     Balance,
@@ -151,6 +153,7 @@ __all__ = [
     "StrictSchemaError",
     "SystemMessage",
     "TextPart",
+    "ThinkingMode",
     "ThinkingModeConflictError",
     "Tool",
     "ToolCall",
@@ -178,6 +181,7 @@ __all__ = [
     "prepare_fim_request",
     "summarize_usage",
     "thinking_is_on",
+    "thinking_mode",
     "to_strict_schema",
     "to_wire_messages",
 ]

@@ -86,6 +86,16 @@ Temperature = Annotated[float, Field(ge=0, le=2)]
 Penalty = Annotated[float, Field(ge=-2, le=2)]
 
 
+ThinkingMode: TypeAlias = Literal["enabled", "disabled"]
+
+
+def thinking_mode(value: ThinkingMode | bool | None) -> ThinkingMode | None:
+    """`True`/`False`, as framework users often write it, as DeepSeek's `"enabled"`/`"disabled"`."""
+    if isinstance(value, bool):
+        return "enabled" if value else "disabled"
+    return value
+
+
 class ChatRequest(BaseModel):
     """A chat completion request in neutral terms; `prepare_chat_request` makes the wire body."""
 
@@ -94,8 +104,10 @@ class ChatRequest(BaseModel):
     """The model id: `deepseek-flash`, `deepseek-v4-pro`, or a legacy name."""
     messages: Annotated[tuple[Any, ...], Field(min_length=1)]
     """The conversation so far, as neutral messages (`deepseek_ext_core.UserMessage`, ...)."""
-    thinking: Literal["enabled", "disabled"] | None = None
-    """Thinking mode; None leaves the server default (on for the V4 family)."""
+    thinking: ThinkingMode | None = None
+    """Thinking mode; None leaves the server default (on for the V4 family). Strict: a bool is
+    refused here, and the adapters turn their users' True/False into these with
+    `thinking_mode`."""
     reasoning_effort: Literal["low", "high", "max"] | None = None
     """Thinking effort; only sent in thinking mode."""
     max_tokens: Annotated[int, Field(ge=1)] | None = None

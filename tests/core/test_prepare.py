@@ -24,6 +24,7 @@ from deepseek_ext_core import (
     UserMessage,
     prepare_chat_request,
     prepare_fim_request,
+    thinking_mode,
 )
 
 WEATHER_PARAMS = {
@@ -52,6 +53,11 @@ FORCED = {
 
 
 # ---- thinking-mode guard (§2.1, §5.2) ---------------------------------------------------------
+
+
+def test_thinking_mode_turns_a_bool_into_deepseeks_word() -> None:
+    assert [thinking_mode(v) for v in (True, False, None)] == ["enabled", "disabled", None]
+    assert thinking_mode("enabled") == "enabled"
 
 
 @pytest.mark.parametrize("model", ["deepseek-flash", "deepseek-v4-pro", "deepseek-v4-flash"])
