@@ -6,11 +6,12 @@ from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
-from langchain_core.language_models import BaseLLM, LangSmithParams
+from langchain_core.language_models import BaseLLM, LangSmithParams, LanguageModelInput
 from langchain_core.outputs import Generation, GenerationChunk, LLMResult
+from langchain_core.runnables import RunnableConfig
 from pydantic import Field
 
-from deepseek_ext_core import FIMCompletion, FIMRequest
+from deepseek_ext_core import FIMCompletion, FIMRequest, closing_opened_streams
 
 from ._connection import DeepSeekConnection
 from ._docs import FIM_DOCSTRING
@@ -105,10 +106,9 @@ class DeepSeekFIM(BaseLLM, DeepSeekConnection):
     ) -> LLMResult:
         completions: list[FIMCompletion] = []
         for prompt in prompts:
+            request = self._request(prompt, stop, kwargs, stream=False)
             with translate_errors():
-                completions.append(
-                    self.client.fim(self._request(prompt, stop, kwargs, stream=False))
-                )
+                completions.append(self.client.fim(request))
         return _llm_result(completions)
 
     async def _agenerate(
@@ -157,6 +157,18 @@ class DeepSeekFIM(BaseLLM, DeepSeekConnection):
                         if run_manager:
                             await run_manager.on_llm_new_token(chunk.text, chunk=chunk)
                         yield chunk
+
+    def astream(
+        self,
+        input: LanguageModelInput,
+        config: RunnableConfig | None = None,
+        *,
+        stop: list[str] | None = None,
+        **kwargs: Any,
+    ) -> AsyncIterator[str]:
+        """`BaseLLM.astream`; closing it early also closes the HTTP stream at once (as
+        `ChatDeepSeek.astream` does, for the same langchain-core reason)."""
+        return closing_opened_streams(super().astream(input, config, stop=stop, **kwargs))
 
 
 def _chunk(event: FIMCompletion) -> GenerationChunk | None:

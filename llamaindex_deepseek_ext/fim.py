@@ -18,6 +18,7 @@ from pydantic import Field, SecretStr
 from deepseek_ext_core import (
     FIMCompletion,
     FIMRequest,
+    closing_opened_streams,
     get_capabilities,
 )
 
@@ -139,8 +140,14 @@ class DeepSeekFIM(DeepSeekConnection, CustomLLM):
 
         return gen()
 
-    @llm_completion_callback()
     async def astream_complete(
+        self, prompt: str, formatted: bool = False, **kwargs: Any
+    ) -> CompletionResponseAsyncGen:
+        # Closed early, it closes its HTTP stream at once (as `DeepSeek.astream_complete`).
+        return closing_opened_streams(await self._astream_complete(prompt, formatted, **kwargs))
+
+    @llm_completion_callback()
+    async def _astream_complete(
         self, prompt: str, formatted: bool = False, **kwargs: Any
     ) -> CompletionResponseAsyncGen:
         request = self._request(prompt, kwargs, stream=True)

@@ -262,3 +262,34 @@ def test_an_async_stream_closed_early_leaves_no_finalizer_task(
 
     left = asyncio.run(run())
     assert not left, left
+
+
+async def _close_fim_early(surface: str, target: Target, port: int) -> int:
+    """FIM streams through each framework: the open connections right after `aclose()`."""
+    agen: AsyncIterator[Any]
+    if surface == "langchain":
+        from langchain_deepseek_ext import DeepSeekFIM
+
+        model = DeepSeekFIM(api_key=target.key, base_url=target.base_url, max_retries=0)
+        agen = model.astream("def add(a, b):")
+    else:
+        from llamaindex_deepseek_ext import DeepSeekFIM as LIDeepSeekFIM
+
+        llm = LIDeepSeekFIM(api_key=target.key, api_base=target.base_url, max_retries=0)
+        agen = await llm.astream_complete("def add(a, b):")
+    await anext(agen)
+    await agen.aclose()  # type: ignore[attr-defined]
+    right_away = sockets_on(port).client
+    await settle()
+    return right_away
+
+
+@pytest.mark.parametrize("surface", ["langchain", "llamaindex"])
+def test_closing_a_fim_stream_early_closes_its_connection(
+    surface: str, key: str, emulator: Emulator
+) -> None:
+    emulator.push(slow_reply())
+    target = Target(emulator.base_url, key, max_retries=0)
+    left_open = asyncio.run(_close_fim_early(surface, target, emulator.port))
+    TALLY.cancellations(1, leaked=left_open)
+    assert left_open == 0, sockets_on(emulator.port)
