@@ -38,11 +38,12 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 from pydantic.v1 import BaseModel as BaseModelV1
 from pydantic.v1 import ValidationError as ValidationErrorV1
 
+from deepseek_ext_core import json_mode_instruction
+
 __all__ = ["StructuredMethod", "structured_output"]
 
 StructuredMethod = Literal["function_calling", "json_mode", "json_schema"]
 
-_JSON_INSTRUCTION = "Respond with a single JSON object."
 _EMPTY_TWICE = (
     "DeepSeek returned empty content twice in JSON mode (a documented DeepSeek behaviour); "
     "mention the expected JSON shape in the prompt and make sure max_tokens is large enough"
@@ -112,12 +113,11 @@ def _mentions_json(messages: Sequence[BaseMessage]) -> bool:
 
 
 def _json_instruction(messages: Sequence[BaseMessage]) -> str | None:
-    return None if _mentions_json(messages) else _JSON_INSTRUCTION
+    return None if _mentions_json(messages) else json_mode_instruction()
 
 
 def _schema_instruction(schema: dict[str, Any] | type) -> Callable[[Any], str]:
-    text = json.dumps(convert_to_json_schema(schema), ensure_ascii=False)
-    note = f"Respond with a single JSON object that conforms to this JSON Schema:\n{text}"
+    note = json_mode_instruction(convert_to_json_schema(schema))
     return lambda _: note
 
 

@@ -8,7 +8,6 @@ answer is validated by pydantic. Pure functions only.
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncGenerator, AsyncIterator, Generator, Iterator, Mapping, Sequence
 from typing import Any, TypeVar, cast
 
@@ -18,8 +17,9 @@ from llama_index.core.program.streaming_utils import process_streaming_content_i
 from llama_index.core.prompts import PromptTemplate
 from pydantic import BaseModel
 
+from deepseek_ext_core import json_mode_instruction
+
 __all__ = [
-    "JSON_MODE_INSTRUCTION",
     "JSONModeStructuredMixin",
     "json_mode_messages",
     "parse_json_output",
@@ -27,19 +27,13 @@ __all__ = [
 
 Model = TypeVar("Model", bound=BaseModel)
 
-JSON_MODE_INSTRUCTION = (
-    "Reply with one JSON object only, no prose and no code fences. "
-    "It must validate against this JSON schema:\n{schema}"
-)
-
 
 def json_mode_messages(
     messages: Sequence[ChatMessage], output_cls: type[BaseModel]
 ) -> list[ChatMessage]:
     """`messages` with the schema instruction added as a leading system message (new list)."""
-    schema = json.dumps(output_cls.model_json_schema(), ensure_ascii=False)
     instruction = ChatMessage(
-        role=MessageRole.SYSTEM, content=JSON_MODE_INSTRUCTION.format(schema=schema)
+        role=MessageRole.SYSTEM, content=json_mode_instruction(output_cls.model_json_schema())
     )
     return [instruction, *messages]
 

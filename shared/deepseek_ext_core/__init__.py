@@ -55,6 +55,7 @@ from ._request import (
     Tool,
     ToolChoice,
     ToolFunction,
+    json_mode_instruction,
     thinking_mode,
 )
 from ._response import (
@@ -176,6 +177,7 @@ __all__ = [
     "has_exact_tokenizer",
     "is_peak",
     "is_retryable",
+    "json_mode_instruction",
     "parse_retry_after",
     "prepare_chat_request",
     "prepare_fim_request",

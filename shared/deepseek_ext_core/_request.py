@@ -8,6 +8,8 @@ merged last into the JSON body.
 # No `from __future__ import annotations`: pydantic would have to evaluate every field's
 # annotation string when the class is created, which made importing these models slower.
 
+import json
+from collections.abc import Mapping
 from typing import Annotated, Any, Literal, TypeAlias
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -66,6 +68,18 @@ class NamedToolChoice(BaseModel):
 
 
 ToolChoice: TypeAlias = Literal["none", "auto", "required"] | NamedToolChoice
+
+
+def json_mode_instruction(schema: Mapping[str, Any] | None = None) -> str:
+    """A system instruction for JSON mode: DeepSeek needs the word "json" in the prompt, and has
+    no `json_schema` format, so a schema, when there is one, is asked for in words (§6.1)."""
+    if schema is None:
+        return "Respond with a single JSON object."
+    text = json.dumps(schema, ensure_ascii=False)
+    return (
+        "Respond with a single JSON object, no prose and no code fences. "
+        f"It must validate against this JSON Schema:\n{text}"
+    )
 
 
 class ResponseFormat(BaseModel):

@@ -22,6 +22,7 @@ from deepseek_ext_core import (
     ToolFunction,
     UnsupportedInputError,
     UserMessage,
+    json_mode_instruction,
     prepare_chat_request,
     prepare_fim_request,
     thinking_mode,
@@ -381,3 +382,12 @@ def test_request_is_frozen() -> None:
     built = request()
     with pytest.raises(ValidationError):
         built.model = "other"  # type: ignore[misc]
+
+
+def test_json_mode_instruction_says_json_and_carries_the_schema() -> None:
+    # DeepSeek's JSON mode needs the word "json" in the prompt (§6.1); both adapters use this.
+    schema = {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}
+    assert "json" in json_mode_instruction().lower()
+    with_schema = json_mode_instruction(schema)
+    assert "json" in with_schema.lower()
+    assert json.loads(with_schema.split("\n", 1)[1]) == schema
