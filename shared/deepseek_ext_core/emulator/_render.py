@@ -184,14 +184,20 @@ def _chat_body(parts: _Parts, ctx: Context, fingerprint: str) -> bytes:
     return dumps(body).encode()
 
 
-def _chat_events(parts: _Parts, ctx: Context, fingerprint: str) -> tuple[bytes, ...]:
+def _event_frame(kind: str, field: str, ctx: Context, fingerprint: str) -> tuple[str, str, str]:
+    """The fixed text around each streamed choice, as DeepSeek orders it: `head` up to the
+    choice's `field` value, `tail` after the choices, `mid` = no logprobs, no finish + `tail`."""
     head = (
-        f'data: {{"id":"{completion_id()}","object":"chat.completion.chunk",'
+        f'data: {{"id":"{completion_id()}","object":"{kind}",'
         f'"created":{int(time.time())},"model":"{ctx.model}",'
-        f'"system_fingerprint":"{fingerprint}","choices":[{{"index":0,"delta":'
+        f'"system_fingerprint":"{fingerprint}","choices":[{{"index":0,"{field}":'
     )
     tail = ',"usage":null}\n\n' if ctx.include_usage else "}\n\n"
-    mid = ',"logprobs":null,"finish_reason":null}]' + tail
+    return head, ',"logprobs":null,"finish_reason":null}]' + tail, tail
+
+
+def _chat_events(parts: _Parts, ctx: Context, fingerprint: str) -> tuple[bytes, ...]:
+    head, mid, tail = _event_frame("chat.completion.chunk", "delta", ctx, fingerprint)
     thinking = parts.reasoning is not None
     out: list[str] = []
     if thinking:
@@ -268,13 +274,7 @@ def _fim_body(parts: _Parts, ctx: Context, fingerprint: str) -> bytes:
 
 
 def _fim_events(parts: _Parts, ctx: Context, fingerprint: str) -> tuple[bytes, ...]:
-    head = (
-        f'data: {{"id":"{completion_id()}","object":"text_completion",'
-        f'"created":{int(time.time())},"model":"{ctx.model}",'
-        f'"system_fingerprint":"{fingerprint}","choices":[{{"index":0,"text":'
-    )
-    tail = ',"usage":null}\n\n' if ctx.include_usage else "}\n\n"
-    mid = ',"logprobs":null,"finish_reason":null}]' + tail
+    head, mid, _ = _event_frame("text_completion", "text", ctx, fingerprint)
     pieces = ([ctx.echo_prefix] if ctx.echo_prefix else []) + parts.content
     out = [head + _STR(piece) + mid for piece in pieces]
     out.append(
