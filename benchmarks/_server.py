@@ -28,7 +28,7 @@ import sys
 
 import httpx
 
-from deepseek_ext_core.emulator import Emulator, Reply
+from deepseek_ext_emulator import Emulator, Reply
 
 PIECE = 6
 """Characters per streamed piece. Every piece differs (`00042 `), as tokens mostly do, so no

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sys
 
-from deepseek_ext_core.cli import main
+from deepseek_ext_cli import main
 
 if __name__ == "__main__":
     sys.exit(main(["demo", *sys.argv[1:]]))

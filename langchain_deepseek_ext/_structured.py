@@ -38,7 +38,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 from pydantic.v1 import BaseModel as BaseModelV1
 from pydantic.v1 import ValidationError as ValidationErrorV1
 
-from deepseek_ext_core import json_mode_instruction
+from deepseek_ext_core.integration import json_mode_instruction
 
 __all__ = ["StructuredMethod", "structured_output"]
 

@@ -19,11 +19,10 @@ from deepseek_ext_core import (
     ChatCompletion,
     ChatCompletionChunk,
     ChatRequest,
-    closing_opened_streams,
     count_message_tokens,
     count_tokens,
-    thinking_mode,
 )
+from deepseek_ext_core.integration import closing_opened_streams, thinking_mode
 
 from ._connection import DeepSeekConnection
 from ._convert import from_chunk, from_completion, stream_end_chunk, to_core_messages

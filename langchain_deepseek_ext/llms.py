@@ -11,7 +11,8 @@ from langchain_core.outputs import Generation, GenerationChunk, LLMResult
 from langchain_core.runnables import RunnableConfig
 from pydantic import Field
 
-from deepseek_ext_core import FIMCompletion, FIMRequest, closing_opened_streams
+from deepseek_ext_core import FIMCompletion, FIMRequest
+from deepseek_ext_core.integration import closing_opened_streams
 
 from ._connection import DeepSeekConnection
 from ._docs import FIM_DOCSTRING

@@ -11,7 +11,8 @@ from typing import Any
 
 from llama_index.core.base.llms.types import ChatMessage
 
-from deepseek_ext_core import ChatRequest, ResponseFormat, StreamOptions, Tool, thinking_mode
+from deepseek_ext_core import ChatRequest, ResponseFormat, StreamOptions, Tool
+from deepseek_ext_core.integration import thinking_mode
 
 from ._convert import to_core_messages, to_core_tool_choice, to_core_tools
 

@@ -17,7 +17,7 @@ from llama_index.core.program.streaming_utils import process_streaming_content_i
 from llama_index.core.prompts import PromptTemplate
 from pydantic import BaseModel
 
-from deepseek_ext_core import json_mode_instruction
+from deepseek_ext_core.integration import json_mode_instruction
 
 __all__ = [
     "JSONModeStructuredMixin",

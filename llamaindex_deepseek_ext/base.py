@@ -27,10 +27,9 @@ from deepseek_ext_core import (
     ChatRequest,
     DeepSeekClient,
     ReasoningPassback,
-    closing_opened_streams,
     get_capabilities,
-    thinking_mode,
 )
+from deepseek_ext_core.integration import closing_opened_streams, thinking_mode
 
 from ._connection import DeepSeekConnection
 from ._convert import (

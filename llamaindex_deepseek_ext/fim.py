@@ -15,12 +15,8 @@ from llama_index.core.llms.callbacks import llm_completion_callback
 from llama_index.core.llms.custom import CustomLLM
 from pydantic import Field, SecretStr
 
-from deepseek_ext_core import (
-    FIMCompletion,
-    FIMRequest,
-    closing_opened_streams,
-    get_capabilities,
-)
+from deepseek_ext_core import FIMCompletion, FIMRequest, get_capabilities
+from deepseek_ext_core.integration import closing_opened_streams
 
 from ._connection import DeepSeekConnection
 from ._convert import usage_to_metadata

@@ -123,7 +123,7 @@ def _cassette_environment(
 def _record_through_emulator(
     request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[None]:
-    from deepseek_ext_core.emulator import Emulator
+    from deepseek_ext_emulator import Emulator
 
     with Emulator(api_key=PLACEHOLDER_KEY) as emulator:
         script = request.node.get_closest_marker("emulator_script")

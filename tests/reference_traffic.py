@@ -75,7 +75,7 @@ class RecordedReply:
     index: int = 0
 
     def build(self) -> Any:
-        from deepseek_ext_core.emulator import Reply
+        from deepseek_ext_emulator import Reply
 
         recorded = recorded_response(self.relative, self.index)
         headers = [("x-ds-trace-id", recorded.trace_id)] if recorded.trace_id else []

@@ -1,4 +1,4 @@
-"""The wheel ships exactly three import packages, and nothing named shared, tests, cassettes."""
+"""The wheel ships exactly five import packages, and nothing named shared, tests, cassettes."""
 
 from __future__ import annotations
 
@@ -10,7 +10,13 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGES = {"deepseek_ext_core", "langchain_deepseek_ext", "llamaindex_deepseek_ext"}
+PACKAGES = {
+    "deepseek_ext_core",
+    "langchain_deepseek_ext",
+    "llamaindex_deepseek_ext",
+    "deepseek_ext_emulator",
+    "deepseek_ext_cli",
+}
 
 
 @pytest.fixture(scope="module")
@@ -34,14 +40,16 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return built
 
 
-def test_wheel_holds_exactly_the_three_packages(wheel: Path) -> None:
+def test_wheel_holds_exactly_the_five_packages(wheel: Path) -> None:
     names = zipfile.ZipFile(wheel).namelist()
     top_level = {
         name.split("/", 1)[0] for name in names if not name.split("/", 1)[0].endswith(".dist-info")
     }
     assert top_level == PACKAGES
-    assert "deepseek_ext_core/py.typed" in names
-    assert "deepseek_ext_core/emulator/__init__.py" in names
+    for package in PACKAGES:
+        assert f"{package}/py.typed" in names
+    assert "deepseek_ext_emulator/pytest_plugin.py" in names
+    assert "deepseek_ext_core/emulator.py" in names  # the deprecated alias
 
 
 def test_wheel_declares_the_command_and_the_extras(wheel: Path) -> None:
@@ -61,7 +69,7 @@ def test_wheel_declares_the_command_and_the_extras(wheel: Path) -> None:
         "tenacity",
     ]
     entry_points = next(n for n in archive.namelist() if n.endswith("entry_points.txt"))
-    assert "deepseek-ext = deepseek_ext_core.cli:main" in archive.read(entry_points).decode()
+    assert "deepseek-ext = deepseek_ext_cli:main" in archive.read(entry_points).decode()
 
 
 def test_installed_project_exposes_no_shared_tests_or_cassettes(tmp_path: Path) -> None:

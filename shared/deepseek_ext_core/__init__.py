@@ -7,7 +7,6 @@ from ._accumulate import ChatAccumulator
 from ._async_client import AsyncDeepSeekClient
 from ._capabilities import KNOWN_MODELS, ModelCapabilities, get_capabilities
 from ._client import DeepSeekClient
-from ._closing import closing_opened_streams
 from ._errors import (
     APIConnectionError,
     APIStatusError,
@@ -43,7 +42,6 @@ from ._messages import (
     ToolMessage,
     UserMessage,
 )
-from ._prepare import PreparedRequest, prepare_chat_request, prepare_fim_request, thinking_is_on
 from ._request import (
     ChatRequest,
     FIMRequest,
@@ -55,8 +53,6 @@ from ._request import (
     Tool,
     ToolChoice,
     ToolFunction,
-    json_mode_instruction,
-    thinking_mode,
 )
 from ._response import (
     Balance,
@@ -74,8 +70,7 @@ from ._response import (
     Usage,
     WireToolCall,
 )
-from ._retry import IncompleteGenerationError, RetryPolicy, is_retryable, parse_retry_after
-from ._sse import SSEDecoder
+from ._retry import IncompleteGenerationError, RetryPolicy
 from ._stream import AsyncChatStream, AsyncStream, ChatStream, Stream
 from ._strict import to_strict_schema
 from ._tokens import CountMethod, count_message_tokens, count_tokens, has_exact_tokenizer
@@ -139,14 +134,12 @@ __all__ = [
     "ModelList",
     "ModelPrice",
     "NamedToolChoice",
-    "PreparedRequest",
     "PricedResponse",
     "RateLimitError",
     "ReasoningPassback",
     "ResponseFormat",
     "ResponseMessage",
     "RetryPolicy",
-    "SSEDecoder",
     "ServiceUnavailableError",
     "Stream",
     "StreamOptions",
@@ -168,7 +161,6 @@ __all__ = [
     "UserMessage",
     "WireToolCall",
     "__version__",
-    "closing_opened_streams",
     "count_message_tokens",
     "count_tokens",
     "estimate_cost",
@@ -176,14 +168,7 @@ __all__ = [
     "get_capabilities",
     "has_exact_tokenizer",
     "is_peak",
-    "is_retryable",
-    "json_mode_instruction",
-    "parse_retry_after",
-    "prepare_chat_request",
-    "prepare_fim_request",
     "summarize_usage",
-    "thinking_is_on",
-    "thinking_mode",
     "to_strict_schema",
     "to_wire_messages",
 ]

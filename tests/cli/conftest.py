@@ -12,8 +12,8 @@ from collections.abc import Iterator
 import pytest
 from cli_support import KEY, Result, Run
 
-from deepseek_ext_core.cli import main
-from deepseek_ext_core.emulator import Emulator
+from deepseek_ext_cli import main
+from deepseek_ext_emulator import Emulator
 
 
 @pytest.fixture(autouse=True)

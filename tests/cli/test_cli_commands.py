@@ -13,8 +13,8 @@ import sys
 import pytest
 from cli_support import Run
 
-from deepseek_ext_core.cli import main
-from deepseek_ext_core.emulator import Emulator, Fault, Reply
+from deepseek_ext_cli import main
+from deepseek_ext_emulator import Emulator, Fault, Reply
 
 
 def test_chat_streams_answers_to_stdout_and_reasoning_to_stderr(

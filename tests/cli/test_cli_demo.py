@@ -6,16 +6,15 @@ import pathlib
 import re
 import subprocess
 from decimal import Decimal
-from importlib.metadata import EntryPoint
 
 import pytest
 from cli_support import KEY, Run
 
-import langchain_deepseek_ext._demo as lc_demo
-import llamaindex_deepseek_ext._demo as li_demo
+from deepseek_ext_cli import _demo
+from deepseek_ext_cli import _demo_langchain as lc_demo
+from deepseek_ext_cli import _demo_llamaindex as li_demo
+from deepseek_ext_cli._demo_kit import AGENT_TURNS, DOCS_QUESTION
 from deepseek_ext_core import PRICES_AS_OF, Usage, estimate_cost
-from deepseek_ext_core.cli import _demo
-from deepseek_ext_core.cli.demo_kit import AGENT_TURNS, DOCS_QUESTION, ENTRY_POINT_GROUP
 
 _SUMMARY = re.compile(
     r"^Summary: (\d+) requests, ([\d,]+) input tokens \(([\d,]+) cache hits\), ([\d,]+) output "
@@ -30,12 +29,13 @@ def _numbers(output: str) -> list[int]:
     return [int(group.replace(",", "")) for group in match.groups()[:5]]
 
 
-def test_both_parts_are_registered() -> None:
+def test_both_parts_run_in_the_readme_order() -> None:
     parts = _demo.demo_parts()
-    assert [(p.name, p.value) for p in parts] == [
-        ("langchain", "langchain_deepseek_ext._demo:run"),
-        ("llamaindex", "llamaindex_deepseek_ext._demo:run"),
+    assert [(p.extra, p.module) for p in parts] == [
+        ("langchain", "deepseek_ext_cli._demo_langchain"),
+        ("llamaindex", "deepseek_ext_cli._demo_llamaindex"),
     ]
+    assert [p.load() for p in parts] == [lc_demo.run, li_demo.run]
 
 
 def test_offline_demo_with_the_explicit_tool_loop(
@@ -73,9 +73,7 @@ def test_offline_demo_with_the_explicit_tool_loop(
 
 
 def test_missing_extra_is_named(run: Run, monkeypatch: pytest.MonkeyPatch) -> None:
-    missing = EntryPoint(
-        name="llamaindex", value="deepseek_ext_no_such_framework._demo:run", group=ENTRY_POINT_GROUP
-    )
+    missing = _demo.PartSpec("llamaindex", "deepseek_ext_no_such_framework._demo")
     monkeypatch.setattr(_demo, "demo_parts", lambda: [missing])
     result = run("demo", "--offline")
 

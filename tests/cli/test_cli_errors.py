@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from cli_support import KEY, Run
 
-from deepseek_ext_core.cli import ExitCode
-from deepseek_ext_core.cli import _app as app
-from deepseek_ext_core.emulator import Emulator, Reply
+from deepseek_ext_cli import ExitCode
+from deepseek_ext_cli import _app as app
+from deepseek_ext_emulator import Emulator, Reply
 
 
 def test_exit_code_values_are_the_documented_ones() -> None:

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from deepseek_ext_core.cli._output import Progress, Transcript, redact, use_color
+from deepseek_ext_cli._output import Progress, Transcript, redact, use_color
 
 
 class _Terminal(io.StringIO):

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from deepseek_ext_core.cli._session import answer, demo_responder
-from deepseek_ext_core.cli.demo_kit import AGENT_SYSTEM_PROMPT, AGENT_TURNS, DOCS_QUESTION
-from deepseek_ext_core.emulator import Fault, Reply
+from deepseek_ext_cli._demo_kit import AGENT_SYSTEM_PROMPT, AGENT_TURNS, DOCS_QUESTION
+from deepseek_ext_cli._session import answer, demo_responder
+from deepseek_ext_emulator import Fault, Reply
 
 _TOOLS = [
     {"type": "function", "function": {"name": name, "parameters": {"type": "object"}}}

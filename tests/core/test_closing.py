@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
-from deepseek_ext_core import closing_opened_streams
 from deepseek_ext_core._closing import register_opened
+from deepseek_ext_core.integration import closing_opened_streams
 
 
 class FakeStream:

@@ -47,9 +47,8 @@ from deepseek_ext_core import (
     ServiceUnavailableError,
     StreamTruncatedError,
     UnprocessableEntityError,
-    is_retryable,
-    parse_retry_after,
 )
+from deepseek_ext_core.integration import is_retryable, parse_retry_after
 
 TRACE_ID = "486c413494762ea02b81f53e9f5944a4"
 NO_WAIT = RetryPolicy(max_retries=2, initial_backoff=0)

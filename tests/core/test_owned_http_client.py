@@ -11,7 +11,7 @@ from deepseek_ext_core import (
     DeepSeekClient,
     UserMessage,
 )
-from deepseek_ext_core.emulator import Emulator, Reply
+from deepseek_ext_emulator import Emulator, Reply
 
 KEY = "test-key"  # what the `deepseek_emulator` fixture accepts
 

@@ -22,6 +22,8 @@ from deepseek_ext_core import (
     ToolFunction,
     UnsupportedInputError,
     UserMessage,
+)
+from deepseek_ext_core.integration import (
     json_mode_instruction,
     prepare_chat_request,
     prepare_fim_request,

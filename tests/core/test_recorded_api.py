@@ -27,7 +27,7 @@ from deepseek_ext_core import (
     ToolFunction,
     UserMessage,
 )
-from deepseek_ext_core.emulator import Reply
+from deepseek_ext_emulator import Reply
 
 pytestmark = pytest.mark.vcr
 

@@ -26,7 +26,6 @@ from deepseek_ext_core import (
     ChatCompletionChunk,
     ImagePart,
     Message,
-    SSEDecoder,
     SystemMessage,
     TextPart,
     ToolCall,
@@ -34,6 +33,7 @@ from deepseek_ext_core import (
     UserMessage,
     to_wire_messages,
 )
+from deepseek_ext_core.integration import SSEDecoder
 
 REFERENCE = Path(__file__).parents[2].parent / "shared" / "reference-traffic"
 if not REFERENCE.is_dir():

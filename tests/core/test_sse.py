@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from deepseek_ext_core import SSEDecoder
+from deepseek_ext_core.integration import SSEDecoder
 
 
 def decode(*feeds: bytes) -> tuple[list[str], bool]:

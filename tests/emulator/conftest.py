@@ -4,6 +4,6 @@ When deepseek-ext is installed, the ``pytest11`` entry point registers the plugi
 re-exporting the fixture here shadows it harmlessly (a conftest fixture wins).
 """
 
-from deepseek_ext_core.emulator.pytest_plugin import deepseek_emulator
+from deepseek_ext_emulator.pytest_plugin import deepseek_emulator
 
 __all__ = ["deepseek_emulator"]

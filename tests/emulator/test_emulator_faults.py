@@ -11,7 +11,7 @@ import httpx
 import pytest
 from emu_ref import AUTH, chat, client, sse_chunks
 
-from deepseek_ext_core.emulator import Emulator, Fault, Reply
+from deepseek_ext_emulator import Emulator, Fault, Reply
 
 
 @pytest.fixture

@@ -12,9 +12,9 @@ from pathlib import Path
 import httpx
 from emu_ref import AUTH, chat
 
-from deepseek_ext_core.emulator import Emulator
+from deepseek_ext_emulator import Emulator
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
+ROOT = Path(__file__).resolve().parents[2]
 
 INNER = textwrap.dedent(
     """
@@ -42,7 +42,7 @@ INNER = textwrap.dedent(
 
 
 def _env() -> dict[str, str]:
-    path = os.pathsep.join(p for p in (str(SHARED), os.environ.get("PYTHONPATH")) if p)
+    path = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p)
     # Only the plugin under test: no entry points from whatever else is installed.
     return {**os.environ, "PYTHONPATH": path, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}
 
@@ -65,7 +65,7 @@ def test_plugin_works_in_a_bare_project(tmp_path: Path) -> None:
             "pytest",
             "-q",
             "-p",
-            "deepseek_ext_core.emulator.pytest_plugin",
+            "deepseek_ext_emulator.pytest_plugin",
             "-p",
             "no:cacheprovider",
             str(tmp_path / "test_inner.py"),
@@ -84,7 +84,7 @@ def test_plugin_works_in_a_bare_project(tmp_path: Path) -> None:
 def test_plugin_import_stays_light() -> None:
     # PyYAML is only needed for replay and must not be required to load the plugin.
     code = (
-        "import sys, deepseek_ext_core.emulator.pytest_plugin as p; "
+        "import sys, deepseek_ext_emulator.pytest_plugin as p; "
         "assert hasattr(p, 'deepseek_emulator'); "
         "heavy = {'yaml', 'vcr'} & set(sys.modules); "
         "assert not heavy, heavy"
@@ -103,7 +103,7 @@ def test_plugin_import_stays_light() -> None:
 def test_emulator_imports_only_stdlib_and_itself() -> None:
     """An independent server: no client code, no third-party runtime dependency."""
     allowed_third_party = {"pytest"}  # the plugin module only
-    for module in sorted((SHARED / "deepseek_ext_core" / "emulator").glob("*.py")):
+    for module in sorted((ROOT / "deepseek_ext_emulator").glob("*.py")):
         tree = ast.parse(module.read_text())
         for node in ast.walk(tree):
             names: list[str] = []
@@ -113,12 +113,12 @@ def test_emulator_imports_only_stdlib_and_itself() -> None:
                 names = [node.module]
             for name in names:
                 top = name.split(".")[0]
-                if top == "deepseek_ext_core":
-                    assert name.startswith("deepseek_ext_core.emulator"), (module.name, name)
-                elif top not in sys.stdlib_module_names and top != "__future__":
+                if top == "deepseek_ext_emulator":
+                    continue
+                if top not in sys.stdlib_module_names and top != "__future__":
                     assert top in allowed_third_party, (module.name, name)
 
 
 def test_entry_point_names_the_plugin_module() -> None:
     pyproject = (Path(__file__).resolve().parents[2] / "pyproject.toml").read_text()
-    assert 'deepseek_emulator = "deepseek_ext_core.emulator.pytest_plugin"' in pyproject
+    assert 'deepseek_emulator = "deepseek_ext_emulator.pytest_plugin"' in pyproject

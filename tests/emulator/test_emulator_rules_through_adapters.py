@@ -11,7 +11,7 @@ from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 from llama_index.core.base.llms.types import ChatMessage, MessageRole
 
 from deepseek_ext_core import AuthenticationError, BadRequestError, InsufficientBalanceError
-from deepseek_ext_core.emulator import Emulator, Reply
+from deepseek_ext_emulator import Emulator, Reply
 from langchain_deepseek_ext import ChatDeepSeek
 from llamaindex_deepseek_ext import DeepSeek
 

@@ -17,7 +17,7 @@ import httpx
 import pytest
 from emu_ref import AUTH, chat, client, sse_chunks, stream_text
 
-from deepseek_ext_core.emulator import Emulator, Reply, ToolCall, Usage
+from deepseek_ext_emulator import Emulator, Reply, ToolCall, Usage
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 
@@ -320,7 +320,7 @@ def test_serve_blocks_until_ctrl_c() -> None:
         **os.environ,
         "PYTHONPATH": os.pathsep.join([str(SHARED), os.environ.get("PYTHONPATH", "")]),
     }
-    code = "from deepseek_ext_core.emulator import serve; serve(0)"
+    code = "from deepseek_ext_emulator import serve; serve(0)"
     with subprocess.Popen(
         [sys.executable, "-c", code],
         stdout=subprocess.PIPE,

@@ -21,7 +21,7 @@ from emu_ref import (
     stream_text,
 )
 
-from deepseek_ext_core.emulator import Emulator, Reply
+from deepseek_ext_emulator import Emulator, Reply
 
 UUID4 = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
 HEX32 = re.compile(r"^[0-9a-f]{32}$")

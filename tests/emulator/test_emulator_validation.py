@@ -10,7 +10,7 @@ import httpx
 import pytest
 from emu_ref import chat, client
 
-from deepseek_ext_core.emulator import Emulator, Reply
+from deepseek_ext_emulator import Emulator, Reply
 
 REQUEST_ID = re.compile(r"\(request_id: [0-9a-f-]{36}\)$")
 TOOLS: list[dict[str, Any]] = [

@@ -11,7 +11,7 @@ from langchain_core.language_models import LanguageModelInput
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.runnables import Runnable
 
-from deepseek_ext_core.emulator import Emulator
+from deepseek_ext_emulator import Emulator
 from langchain_deepseek_ext import ChatDeepSeek, DeepSeekFIM
 
 KEY = "test-key"

@@ -17,7 +17,7 @@ from langchain_core.messages import AIMessage, HumanMessage
 from langchain_core.tools import tool
 from langgraph.prebuilt import create_react_agent
 
-from deepseek_ext_core.emulator import Reply
+from deepseek_ext_emulator import Reply
 from langchain_deepseek_ext import ChatDeepSeek
 
 pytestmark = pytest.mark.vcr

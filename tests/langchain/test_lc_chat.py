@@ -13,7 +13,7 @@ from langchain_core.messages import AIMessage, HumanMessage, SystemMessage, Tool
 
 import deepseek_ext_core as core
 import langchain_deepseek_ext as lde
-from deepseek_ext_core.emulator import Emulator, Reply, Usage
+from deepseek_ext_emulator import Emulator, Reply, Usage
 from langchain_deepseek_ext import ChatDeepSeek
 
 MODES = ["invoke", "ainvoke", "stream", "astream"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from langchain_core.load import dumpd
 
-from deepseek_ext_core.emulator import Emulator, Reply
+from deepseek_ext_emulator import Emulator, Reply
 from langchain_deepseek_ext import DeepSeekFIM, RateLimitError
 
 

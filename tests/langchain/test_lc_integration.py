@@ -27,7 +27,7 @@ from langchain_tests.integration_tests import ChatModelIntegrationTests
 from lc_standard_profile import DeepSeekProfile
 
 from deepseek_ext_core import ThinkingModeConflictError
-from deepseek_ext_core.emulator import Emulator, Reply, Usage
+from deepseek_ext_emulator import Emulator, Reply, Usage
 from langchain_deepseek_ext import ChatDeepSeek
 
 pytestmark = pytest.mark.vcr

@@ -12,7 +12,7 @@ from langchain_core.messages import HumanMessage, SystemMessage
 from pydantic import BaseModel
 from typing_extensions import TypedDict
 
-from deepseek_ext_core.emulator import Emulator, Reply
+from deepseek_ext_emulator import Emulator, Reply
 from langchain_deepseek_ext import ChatDeepSeek
 
 

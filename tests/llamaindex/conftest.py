@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 from li_support import API_KEY, Emu
 
-from deepseek_ext_core.emulator import Emulator
+from deepseek_ext_emulator import Emulator
 
 
 @pytest.fixture

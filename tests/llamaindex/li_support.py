@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, TypeVar
 
-from deepseek_ext_core.emulator import Emulator, Fault, Reply
+from deepseek_ext_emulator import Emulator, Fault, Reply
 from llamaindex_deepseek_ext import DeepSeek
 
 T = TypeVar("T")

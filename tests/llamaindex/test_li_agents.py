@@ -10,7 +10,7 @@ from li_support import Emu
 from llama_index.core.agent.workflow import FunctionAgent, ReActAgent
 from llama_index.core.tools import FunctionTool
 
-from deepseek_ext_core.emulator import Reply
+from deepseek_ext_emulator import Reply
 
 
 def add(a: int, b: int) -> int:

@@ -19,7 +19,7 @@ from pydantic import BaseModel
 from test_li_agents import ROUNDS, TOOLS
 from test_li_rag import CORPUS, QUESTION, HashEmbedding
 
-from deepseek_ext_core.emulator import Reply
+from deepseek_ext_emulator import Reply
 from llamaindex_deepseek_ext import DeepSeek, DeepSeekFIM
 
 pytestmark = pytest.mark.vcr

@@ -25,7 +25,7 @@ from llama_index.core.tools import FunctionTool
 from pydantic import BaseModel
 
 from deepseek_ext_core import ThinkingModeConflictError
-from deepseek_ext_core.emulator import Reply, ToolCall
+from deepseek_ext_emulator import Reply, ToolCall
 from llamaindex_deepseek_ext import DeepSeek, ToolArgumentsError, deepseek_tokenizer
 
 MESSAGES = [ChatMessage(role="user", content="Say hello")]
@@ -311,7 +311,7 @@ def test_as_structured_llm(emu: Emu) -> None:
 
 
 def _usage(prompt: int, completion: int, cached: int = 0) -> Any:
-    from deepseek_ext_core.emulator import Usage
+    from deepseek_ext_emulator import Usage
 
     return Usage(prompt_tokens=prompt, completion_tokens=completion, cached_tokens=cached)
 
@@ -441,7 +441,7 @@ def test_legacy_history_and_options(emu: Emu) -> None:
 @pytest.mark.parametrize("stream", [False, True])
 def test_one_retry_layer(emu: Emu, stream: bool) -> None:
     from deepseek_ext_core import InternalServerError
-    from deepseek_ext_core.emulator import Fault
+    from deepseek_ext_emulator import Fault
 
     emu.script(*(Fault.status(500, retry_after=0) for _ in range(3)))
     llm = emu.llm(max_retries=2)
@@ -455,7 +455,7 @@ def test_one_retry_layer(emu: Emu, stream: bool) -> None:
 
 def test_stream_truncated_after_chunks_raises_after_delivery(emu: Emu) -> None:
     from deepseek_ext_core import StreamTruncatedError
-    from deepseek_ext_core.emulator import Fault
+    from deepseek_ext_emulator import Fault
 
     emu.script(Fault.no_done(reply=Reply.text("partial answer here")))
     received: list[ChatResponse] = []

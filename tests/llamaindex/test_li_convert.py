@@ -28,8 +28,8 @@ from deepseek_ext_core import (
     ToolCall,
     ToolMessage,
     UserMessage,
-    prepare_chat_request,
 )
+from deepseek_ext_core.integration import prepare_chat_request
 from llamaindex_deepseek_ext._convert import (
     ChatStreamState,
     dump_tool_arguments,

@@ -8,7 +8,7 @@ import pytest
 from li_support import API_KEY, Emu
 from llama_index.core.base.llms.types import ChatMessage
 
-from deepseek_ext_core.emulator import Reply
+from deepseek_ext_emulator import Reply
 from llamaindex_deepseek_ext import PREFIX_KEY, DeepSeekFIM
 
 PROMPT = "def fib(n):\n"

@@ -12,12 +12,8 @@ from typing import Any
 from langchain_core.messages import HumanMessage, SystemMessage, ToolMessage
 from llama_index.core.base.llms.types import ChatMessage
 
-from deepseek_ext_core import (
-    ChatCompletion,
-    Tool,
-    ToolFunction,
-    prepare_chat_request,
-)
+from deepseek_ext_core import ChatCompletion, Tool, ToolFunction
+from deepseek_ext_core.integration import prepare_chat_request
 from langchain_deepseek_ext import ChatDeepSeek
 from langchain_deepseek_ext._convert import from_completion as lc_from_completion
 from llamaindex_deepseek_ext import DeepSeek

@@ -11,7 +11,7 @@ from li_support import Emu
 from llama_index.core import Document, VectorStoreIndex
 from llama_index.core.base.embeddings.base import BaseEmbedding, Embedding
 
-from deepseek_ext_core.emulator import Reply
+from deepseek_ext_emulator import Reply
 
 CORPUS = [
     "Mars has a thin atmosphere and its sky looks butterscotch during the day.",

@@ -9,7 +9,7 @@ from _tally import TALLY
 from rel_scan import LogRecords, Scanner, every_log_record
 from rel_support import RetrySpy, fake_key
 
-from deepseek_ext_core.emulator import Emulator
+from deepseek_ext_emulator import Emulator
 
 
 @pytest.fixture(autouse=True)

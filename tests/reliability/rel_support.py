@@ -26,10 +26,10 @@ from deepseek_ext_core import (
     ChatRequest,
     DeepSeekClient,
     RetryPolicy,
-    SSEDecoder,
     UserMessage,
 )
-from deepseek_ext_core.emulator import Fault, Reply
+from deepseek_ext_core.integration import SSEDecoder
+from deepseek_ext_emulator import Fault, Reply
 from langchain_deepseek_ext import ChatDeepSeek
 from llamaindex_deepseek_ext import DeepSeek
 

@@ -19,7 +19,7 @@ from rel_bad_inputs import CORE_CASES, LC_CASES, LI_CASES, Case
 from rel_support import Target, core_policy, fake_key, make_langchain, make_llamaindex
 
 from deepseek_ext_core import AsyncDeepSeekClient, DeepSeekClient
-from deepseek_ext_core.emulator import Emulator
+from deepseek_ext_emulator import Emulator
 
 MODES = ("call", "acall", "stream", "astream")
 

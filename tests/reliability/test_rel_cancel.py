@@ -26,7 +26,7 @@ from rel_support import (
 )
 
 from deepseek_ext_core import AsyncDeepSeekClient, DeepSeekClient
-from deepseek_ext_core.emulator import Emulator, Fault, Reply
+from deepseek_ext_emulator import Emulator, Fault, Reply
 
 
 def no_client_sockets(port: int) -> bool:

@@ -27,7 +27,7 @@ from rel_support import (
 )
 
 from deepseek_ext_core import AsyncDeepSeekClient
-from deepseek_ext_core.emulator import Emulator, Fault, Reply
+from deepseek_ext_emulator import Emulator, Fault, Reply
 
 STREAMS = 1000
 # Every cut stream opens a new connection; the emulator's listen backlog is 5 (the stdlib

@@ -49,7 +49,7 @@ from deepseek_ext_core import (
     StreamTruncatedError,
     UnprocessableEntityError,
 )
-from deepseek_ext_core.emulator import Emulator, Fault, Reply
+from deepseek_ext_emulator import Emulator, Fault, Reply
 
 ISR = "insufficient_system_resource"
 PARTIAL = "half an answer"

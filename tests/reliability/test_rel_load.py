@@ -29,7 +29,7 @@ from rel_support import (
 )
 
 from deepseek_ext_core import AsyncDeepSeekClient, RetryPolicy
-from deepseek_ext_core.emulator import Emulator, Fault, Reply
+from deepseek_ext_emulator import Emulator, Fault, Reply
 
 SEED = 7
 REQUESTS = 2000

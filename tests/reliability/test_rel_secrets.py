@@ -34,7 +34,7 @@ from deepseek_ext_core import (
     AsyncDeepSeekClient,
     DeepSeekClient,
 )
-from deepseek_ext_core.emulator import Emulator, Fault, Reply
+from deepseek_ext_emulator import Emulator, Fault, Reply
 from langchain_deepseek_ext import DeepSeekFIM as LangChainFIM
 from llamaindex_deepseek_ext import DeepSeekFIM as LlamaIndexFIM
 

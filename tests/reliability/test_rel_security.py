@@ -31,7 +31,7 @@ from deepseek_ext_core import (
     InvalidRequestError,
     MissingAPIKeyError,
 )
-from deepseek_ext_core.emulator import Emulator, Reply
+from deepseek_ext_emulator import Emulator, Reply
 from langchain_deepseek_ext import ChatDeepSeek
 from llamaindex_deepseek_ext import DeepSeek
 
@@ -112,7 +112,7 @@ def test_cli_output(
     capsys: pytest.CaptureFixture[str],
     all_logs: LogRecords,
 ) -> None:
-    cli = pytest.importorskip("deepseek_ext_core.cli")
+    cli = pytest.importorskip("deepseek_ext_cli")
     monkeypatch.setenv("DEEPSEEK_API_KEY", key)
     monkeypatch.setenv("DEEPSEEK_BASE_URL", emulator.base_url)
     emulator.push(Reply.text(TEXT))

@@ -17,7 +17,7 @@ from langchain_core.exceptions import ModelTimeoutError
 from rel_support import DRIVERS, PIECES, TEXT, Driver, Outcome, RetrySpy, Target, fake_key
 
 from deepseek_ext_core import APITimeoutError
-from deepseek_ext_core.emulator import Emulator, Fault, Reply
+from deepseek_ext_emulator import Emulator, Fault, Reply
 
 KEEP_ALIVE_SECONDS = 3.0
 KEEP_ALIVE_LINES = 12  # one every 0.25 s

@@ -1,21 +1,26 @@
-"""`deepseek-ext demo`: the framework parts, found through entry points, then a usage summary.
+"""`deepseek-ext demo`: the framework parts, then a usage summary.
 
-The core never imports a framework (STYLE.md, the three layers): each part is registered by its
-adapter in the `deepseek_ext.demos` entry-point group under the name of its pip extra, and a part
-whose framework is not installed is skipped with the `pip install` line that adds it.
+The command line is the application on top of both adapters (STYLE.md, the layers): its parts
+live in this package (`_demo_langchain`, `_demo_llamaindex`), each named after the pip extra its
+framework comes with. A part whose framework is not installed is skipped with the `pip install`
+line that adds it; `deepseek-ext` itself needs only the core.
 """
 
 from __future__ import annotations
 
 import contextlib
+import importlib
 import os
 import secrets
 import threading
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from decimal import Decimal
-from importlib.metadata import EntryPoint, entry_points
-from typing import TextIO
+from typing import TextIO, cast
 
+from deepseek_ext_cli._demo_kit import DemoPart
+from deepseek_ext_cli._output import Transcript, use_color
+from deepseek_ext_cli._session import demo_responder
 from deepseek_ext_core import (
     PRICES_AS_OF,
     DeepSeekClient,
@@ -24,15 +29,10 @@ from deepseek_ext_core import (
     estimate_cost,
     summarize_usage,
 )
-from deepseek_ext_core.cli._output import Transcript, use_color
-from deepseek_ext_core.cli._session import demo_responder
-from deepseek_ext_core.cli.demo_kit import ENTRY_POINT_GROUP
-from deepseek_ext_core.emulator import Emulator
+from deepseek_ext_emulator import Emulator
 
-__all__ = ["UsageLog", "demo_parts", "run_demo"]
+__all__ = ["PartSpec", "UsageLog", "demo_parts", "run_demo"]
 
-# Known parts run in the README's order; any other registered part runs after them.
-_ORDER = {"langchain": 0, "llamaindex": 1}
 # Seconds between streamed pieces offline, on a terminal only, so the stream can be watched.
 _PACE = 0.012
 
@@ -67,22 +67,30 @@ class UsageLog:
         )
 
 
-def demo_parts() -> list[EntryPoint]:
-    """The registered demo parts, in running order."""
-    found = {ep.name: ep for ep in entry_points(group=ENTRY_POINT_GROUP)}
-    return sorted(found.values(), key=lambda ep: (_ORDER.get(ep.name, len(_ORDER)), ep.name))
+@dataclass(frozen=True)
+class PartSpec:
+    """One part of the demo: the pip extra it needs and the module whose `run` plays it."""
+
+    extra: str
+    module: str
+
+    def load(self) -> DemoPart:
+        """The part's `run`; ImportError when its framework is not installed."""
+        return cast("DemoPart", importlib.import_module(self.module).run)
+
+
+def demo_parts() -> list[PartSpec]:
+    """The demo parts, in the README's order."""
+    return [
+        PartSpec("langchain", "deepseek_ext_cli._demo_langchain"),
+        PartSpec("llamaindex", "deepseek_ext_cli._demo_llamaindex"),
+    ]
 
 
 def run_demo(*, offline: bool, base_url: str | None, out: TextIO, err: TextIO) -> int:
     """Runs every installed part; returns the exit code (2 when no part could run)."""
     parts = demo_parts()
     transcript = Transcript(out)
-    if not parts:
-        err.write(
-            "error: no demo parts are registered; install the package with its extras: "
-            "pip install 'deepseek-ext[langchain,llamaindex]'\n"
-        )
-        return 2
     key = os.environ.get("DEEPSEEK_API_KEY", "")
     offline = offline or not key
     log = UsageLog()
@@ -118,17 +126,17 @@ def run_demo(*, offline: bool, base_url: str | None, out: TextIO, err: TextIO) -
 
 
 def _run_parts(
-    parts: list[EntryPoint], url: str, key: str, transcript: Transcript, log: UsageLog
+    parts: list[PartSpec], url: str, key: str, transcript: Transcript, log: UsageLog
 ) -> int:
     ran = 0
     for part in parts:
         try:
             run = part.load()
         except ImportError as exc:
-            transcript.heading(f"{part.name} (skipped)")
+            transcript.heading(f"{part.extra} (skipped)")
             transcript.line(
-                f"The {part.name} part needs the '{part.name}' extra: "
-                f"pip install 'deepseek-ext[{part.name}]' ({exc})"
+                f"The {part.extra} part needs the '{part.extra}' extra: "
+                f"pip install 'deepseek-ext[{part.extra}]' ({exc})"
             )
             continue
         run(url, key, transcript.out, log)

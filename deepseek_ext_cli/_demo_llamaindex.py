@@ -1,9 +1,9 @@
 """Part 2 of `deepseek-ext demo`: a LlamaIndex query engine over the project's README.
 
-Registered in the `deepseek_ext.demos` entry-point group as `llamaindex`. The index uses
-`HashingEmbedding`, a deterministic bag-of-words embedding computed locally, so nothing is ever
-downloaded; the answer comes from our `DeepSeek` LLM. Its reasoning is streamed from LlamaIndex's
-instrumentation events (the query engine's own stream carries only the answer text).
+Needs the `llamaindex` extra. The index uses `HashingEmbedding`, a deterministic bag-of-words
+embedding computed locally, so nothing is ever downloaded; the answer comes from our `DeepSeek`
+LLM. Its reasoning is streamed from LlamaIndex's instrumentation events (the query engine's own
+stream carries only the answer text).
 """
 
 from __future__ import annotations
@@ -29,9 +29,9 @@ from llama_index.core.instrumentation.events.llm import LLMChatEndEvent, LLMChat
 from llama_index.core.node_parser import MarkdownNodeParser
 from pydantic import ConfigDict, Field, PrivateAttr
 
+from deepseek_ext_cli._demo_kit import DEMO_MODEL, DOCS_QUESTION, Transcript, UsageRecorder
 from deepseek_ext_core import ChatCompletion, ChatCompletionChunk
-from deepseek_ext_core.cli.demo_kit import DEMO_MODEL, DOCS_QUESTION, Transcript, UsageRecorder
-from llamaindex_deepseek_ext.base import DeepSeek
+from llamaindex_deepseek_ext import DeepSeek
 
 __all__ = ["HashingEmbedding", "run"]
 

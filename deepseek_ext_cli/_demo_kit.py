@@ -1,14 +1,13 @@
-"""What a part of `deepseek-ext demo` gets from the core: the story, the output, the usage log.
+"""What a part of `deepseek-ext demo` shares with the others: the story, the output, the usage log.
 
-A demo part is a function registered in the `deepseek_ext.demos` entry-point group under the
-name of the pip extra it needs (`langchain`, `llamaindex`):
+A demo part is a module of this package with a function
 
     def run(base_url: str, api_key: str, out: TextIO, record: UsageRecorder) -> None: ...
 
 It talks to `base_url` with `api_key` (the offline emulator, or DeepSeek itself), writes to
 `out` through a `Transcript`, and calls `record(model, usage)` once per DeepSeek response so the
 command can print the token, cache and cost summary. The story (prompts and tools) lives here
-once, so the offline script in the core answers exactly what the parts ask.
+once, so the offline script (`_session.py`) answers exactly what the parts ask.
 """
 
 from __future__ import annotations
@@ -16,23 +15,20 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TextIO, TypeAlias
 
+from deepseek_ext_cli._output import Transcript
 from deepseek_ext_core import Usage
-from deepseek_ext_core.cli._output import Transcript
 
 __all__ = [
     "AGENT_SYSTEM_PROMPT",
     "AGENT_TURNS",
     "DEMO_MODEL",
     "DOCS_QUESTION",
-    "ENTRY_POINT_GROUP",
     "DemoPart",
     "Transcript",
     "UsageRecorder",
     "convert_currency",
     "get_weather",
 ]
-
-ENTRY_POINT_GROUP = "deepseek_ext.demos"
 
 UsageRecorder: TypeAlias = Callable[[str, Usage], None]
 """`record(model, usage)`: called once per DeepSeek response (the model name it answered with)."""

@@ -15,7 +15,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from deepseek_ext_core.emulator import Fault, Reply, Responder, Usage
+from deepseek_ext_emulator import Fault, Reply, Responder, Usage
 
 __all__ = ["demo_responder"]
 

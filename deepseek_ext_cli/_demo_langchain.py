@@ -1,10 +1,10 @@
 """Part 1 of `deepseek-ext demo`: a LangChain agent with two tools in thinking mode, two turns.
 
-Registered in the `deepseek_ext.demos` entry-point group as `langchain`. It uses langchain's
-`create_agent` or langgraph's `create_react_agent` when one is installed (neither comes with the
-`[langchain]` extra) and otherwise an explicit tool loop over `ChatDeepSeek.bind_tools`. Either way
-the reasoning streams apart from the answer, and the reasoning of each tool-call turn stays in the
-history, which `ChatDeepSeek` sends back to DeepSeek as thinking mode requires.
+Needs the `langchain` extra. It uses langchain's `create_agent` or langgraph's
+`create_react_agent` when one is installed (neither comes with the `[langchain]` extra) and
+otherwise an explicit tool loop over `ChatDeepSeek.bind_tools`. Either way the reasoning streams
+apart from the answer, and the reasoning of each tool-call turn stays in the history, which
+`ChatDeepSeek` sends back to DeepSeek as thinking mode requires.
 """
 
 from __future__ import annotations
@@ -29,8 +29,7 @@ from langchain_core.outputs import ChatGeneration, LLMResult
 from langchain_core.runnables import RunnableConfig
 from langchain_core.tools import BaseTool, StructuredTool
 
-from deepseek_ext_core import Usage
-from deepseek_ext_core.cli.demo_kit import (
+from deepseek_ext_cli._demo_kit import (
     AGENT_SYSTEM_PROMPT,
     AGENT_TURNS,
     DEMO_MODEL,
@@ -39,8 +38,8 @@ from deepseek_ext_core.cli.demo_kit import (
     convert_currency,
     get_weather,
 )
-from langchain_deepseek_ext._convert import REASONING_KEY
-from langchain_deepseek_ext.chat_models import ChatDeepSeek
+from deepseek_ext_core import Usage
+from langchain_deepseek_ext import REASONING_KEY, ChatDeepSeek
 
 __all__ = ["run"]
 

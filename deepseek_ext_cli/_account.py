@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from typing import TextIO
 
+from deepseek_ext_cli._explain import TOP_UP_URL
 from deepseek_ext_core import DeepSeekClient, get_capabilities
-from deepseek_ext_core.cli._explain import TOP_UP_URL
 
 __all__ = ["run_balance", "run_models"]
 

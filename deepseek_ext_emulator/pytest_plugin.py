@@ -15,13 +15,13 @@ from typing import TYPE_CHECKING
 import pytest
 
 if TYPE_CHECKING:
-    from deepseek_ext_core.emulator._emulator import Emulator
+    from deepseek_ext_emulator._emulator import Emulator
 
 
 @pytest.fixture
 def deepseek_emulator() -> Iterator[Emulator]:
     """A started emulator (api key ``"test-key"``), stopped after the test."""
-    from deepseek_ext_core.emulator._emulator import Emulator
+    from deepseek_ext_emulator._emulator import Emulator
 
     emulator = Emulator(api_key="test-key")
     emulator.start()

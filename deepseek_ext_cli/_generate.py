@@ -12,6 +12,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TextIO
 
+from deepseek_ext_cli._explain import ExitCode, explain
+from deepseek_ext_cli._output import Progress, Transcript, redact
 from deepseek_ext_core import (
     ChatCompletion,
     ChatRequest,
@@ -23,10 +25,8 @@ from deepseek_ext_core import (
     SystemMessage,
     UserMessage,
     get_capabilities,
-    thinking_is_on,
 )
-from deepseek_ext_core.cli._explain import ExitCode, explain
-from deepseek_ext_core.cli._output import Progress, Transcript, redact
+from deepseek_ext_core.integration import thinking_is_on
 
 __all__ = ["ChatOptions", "run_chat", "run_fim"]
 

@@ -18,9 +18,9 @@ from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Protocol
 
-from deepseek_ext_core.emulator._faults import Fault
-from deepseek_ext_core.emulator._render import Rendered
-from deepseek_ext_core.emulator._wire import trace_id
+from deepseek_ext_emulator._faults import Fault
+from deepseek_ext_emulator._render import Rendered
+from deepseek_ext_emulator._wire import trace_id
 
 _BATCH = 64 * 1024
 _KEEP_ALIVE_SSE = b": keep-alive\n\n"

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from deepseek_ext_core.emulator._replies import Reply
-from deepseek_ext_core.emulator._wire import ErrorSpec, api_error
+from deepseek_ext_emulator._replies import Reply
+from deepseek_ext_emulator._wire import ErrorSpec, api_error
 
 # Edge (ELB) pages for gateway errors are HTML, not the JSON envelope: clients must
 # cope with error bodies they cannot parse (api.md §7.2, last bullet).

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from deepseek_ext_core.emulator._emulator import Emulator
+from deepseek_ext_emulator._emulator import Emulator
 
 
 def serve(port: int, host: str = "127.0.0.1", cassette_dir: str | None = None) -> None:

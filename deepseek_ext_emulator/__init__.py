@@ -5,9 +5,9 @@ only check what their author believed. The emulator is an independent, server-si
 reading of DeepSeek's documentation and recorded traffic: exact key orders and stream
 phases, DeepSeek's own 400/401/402 bodies, and the transport faults DeepSeek really
 produces (keep-alive lines, 429/5xx, streams without ``[DONE]``, dropped sockets).
-It imports nothing else from ``deepseek_ext_core``, so client bugs are not mirrored.
+It imports nothing from ``deepseek_ext_core``, so client bugs are not mirrored.
 
-    from deepseek_ext_core.emulator import Emulator, Fault, Reply
+    from deepseek_ext_emulator import Emulator, Fault, Reply
 
     with Emulator(api_key="test-key") as emu:
         emu.push(Reply.text("Hi", reasoning="Let me think", chunks=2))
@@ -18,10 +18,10 @@ It imports nothing else from ``deepseek_ext_core``, so client bugs are not mirro
 
 from __future__ import annotations
 
-from deepseek_ext_core.emulator._cli import serve
-from deepseek_ext_core.emulator._emulator import Emulator, RecordedRequest, Responder, echo_reply
-from deepseek_ext_core.emulator._faults import Fault
-from deepseek_ext_core.emulator._replies import Raw, Reply, ToolCall, Usage
+from deepseek_ext_emulator._cli import serve
+from deepseek_ext_emulator._emulator import Emulator, RecordedRequest, Responder, echo_reply
+from deepseek_ext_emulator._faults import Fault
+from deepseek_ext_emulator._replies import Raw, Reply, ToolCall, Usage
 
 __all__ = [
     "Emulator",

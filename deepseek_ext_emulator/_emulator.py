@@ -19,13 +19,13 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import urlsplit
 
-from deepseek_ext_core.emulator._cassette import CassetteStore, normalize_path
-from deepseek_ext_core.emulator._faults import Fault
-from deepseek_ext_core.emulator._render import JSON_TYPE, Context, Rendered, render
-from deepseek_ext_core.emulator._replies import Reply
-from deepseek_ext_core.emulator._server import LoopbackServer, Plan
-from deepseek_ext_core.emulator._validation import Checked, check_chat, check_fim, thinking_mode
-from deepseek_ext_core.emulator._wire import (
+from deepseek_ext_emulator._cassette import CassetteStore, normalize_path
+from deepseek_ext_emulator._faults import Fault
+from deepseek_ext_emulator._render import JSON_TYPE, Context, Rendered, render
+from deepseek_ext_emulator._replies import Reply
+from deepseek_ext_emulator._server import LoopbackServer, Plan
+from deepseek_ext_emulator._validation import Checked, check_chat, check_fim, thinking_mode
+from deepseek_ext_emulator._wire import (
     CANONICAL_MODELS,
     MODELS_BODY,
     ErrorSpec,

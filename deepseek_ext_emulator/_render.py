@@ -15,8 +15,8 @@ import time
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from deepseek_ext_core.emulator._replies import Reply, Usage, split_arguments, split_text
-from deepseek_ext_core.emulator._wire import (
+from deepseek_ext_emulator._replies import Reply, Usage, split_arguments, split_text
+from deepseek_ext_emulator._wire import (
     FINGERPRINTS,
     completion_id,
     dumps,

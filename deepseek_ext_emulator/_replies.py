@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from deepseek_ext_core.emulator._wire import ErrorSpec, api_error, dumps, insufficient_balance
+from deepseek_ext_emulator._wire import ErrorSpec, api_error, dumps, insufficient_balance
 
 # Word-ish pieces with their leading whitespace (" user", " asks"), like real deltas.
 _WORD_PIECES = re.compile(r"\s*\S+|\s+")

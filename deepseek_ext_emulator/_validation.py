@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from deepseek_ext_core.emulator._wire import (
+from deepseek_ext_emulator._wire import (
     CANONICAL_MODELS,
     MAX_TOKENS_LIMIT,
     THINKING_BY_DEFAULT,

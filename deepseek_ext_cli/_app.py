@@ -8,13 +8,13 @@ from typing import TextIO
 
 from pydantic import ValidationError
 
+from deepseek_ext_cli._account import run_balance, run_models
+from deepseek_ext_cli._demo import run_demo
+from deepseek_ext_cli._demo_kit import DEMO_MODEL
+from deepseek_ext_cli._explain import ExitCode, explain
+from deepseek_ext_cli._generate import ChatOptions, run_chat, run_fim
+from deepseek_ext_cli._output import redact
 from deepseek_ext_core import DeepSeekClient, DeepSeekError, __version__
-from deepseek_ext_core.cli._account import run_balance, run_models
-from deepseek_ext_core.cli._demo import run_demo
-from deepseek_ext_core.cli._explain import ExitCode, explain
-from deepseek_ext_core.cli._generate import ChatOptions, run_chat, run_fim
-from deepseek_ext_core.cli._output import redact
-from deepseek_ext_core.cli.demo_kit import DEMO_MODEL
 
 __all__ = ["build_parser", "main"]
 
@@ -140,7 +140,7 @@ def _dispatch(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: TextIO)
 
 
 def _serve(port: int, cassettes: str | None, err: TextIO) -> int:
-    from deepseek_ext_core.emulator import serve
+    from deepseek_ext_emulator import serve
 
     try:
         serve(port, cassette_dir=cassettes)

@@ -1,0 +1,30 @@
+"""What a framework integration needs beyond what a user of the client needs.
+
+The LangChain and LlamaIndex adapters build on these: request preparation (the body and path
+exactly as sent, for parity checks and for tools that show the request), the thinking-mode
+switch, the JSON-mode instruction both adapters put in the prompt, the SSE decoder, the retry
+classification, and the helper that closes the core's streams when a framework's async
+generator is closed early. They are public and stable, but they are not part of
+`deepseek_ext_core.__all__`: a user of the client never needs them.
+"""
+
+from __future__ import annotations
+
+from ._closing import closing_opened_streams
+from ._prepare import PreparedRequest, prepare_chat_request, prepare_fim_request, thinking_is_on
+from ._request import json_mode_instruction, thinking_mode
+from ._retry import is_retryable, parse_retry_after
+from ._sse import SSEDecoder
+
+__all__ = [
+    "PreparedRequest",
+    "SSEDecoder",
+    "closing_opened_streams",
+    "is_retryable",
+    "json_mode_instruction",
+    "parse_retry_after",
+    "prepare_chat_request",
+    "prepare_fim_request",
+    "thinking_is_on",
+    "thinking_mode",
+]
