@@ -112,7 +112,7 @@ class Verdict:
 
 def verdict_table(verdicts: list[Verdict]) -> list[str]:
     lines = [
-        "### Targets (issue 6)",
+        "### Targets",
         "",
         "| | target | measured | limit | |",
         "|---|---|---:|---:|---|",

@@ -1,4 +1,4 @@
-"""deepseek-ext benchmarks (issue 6): the client's cost against the physical floor and anchors.
+"""deepseek-ext benchmarks: the client's cost against the physical floor and anchors.
 
 Usage:
 
@@ -407,7 +407,7 @@ def _overlay() -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description="deepseek-ext benchmarks (issue 6)")
+    parser = argparse.ArgumentParser(description="deepseek-ext benchmarks")
     parser.add_argument("--quick", action="store_true", help="fewer samples, under a minute")
     parser.add_argument("--only", default="call,stream,think,burst,import,memory")
     args = parser.parse_args()

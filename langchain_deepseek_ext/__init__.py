@@ -6,6 +6,7 @@ ChatDeepSeek`. Errors are importable from here and are also langchain-core's err
 
 from typing import TYPE_CHECKING
 
+from deepseek_ext_core import __version__
 from langchain_deepseek_ext._blocks import register_blocks
 from langchain_deepseek_ext._convert import PREFIX_KEY, REASONING_KEY
 from langchain_deepseek_ext._errors import (
@@ -23,13 +24,11 @@ from langchain_deepseek_ext._errors import (
     StreamTruncatedError,
     UnprocessableEntityError,
 )
-from langchain_deepseek_ext._serialization import register_serializable
 from langchain_deepseek_ext.chat_models import ChatDeepSeek
 
 if TYPE_CHECKING:
     from langchain_deepseek_ext.llms import DeepSeekFIM
 
-register_serializable()
 register_blocks()
 
 
@@ -61,4 +60,5 @@ __all__ = [
     "ServiceUnavailableError",
     "StreamTruncatedError",
     "UnprocessableEntityError",
+    "__version__",
 ]

@@ -11,20 +11,57 @@ from langchain_core.outputs import Generation, GenerationChunk, LLMResult
 from langchain_core.runnables import RunnableConfig
 from pydantic import Field
 
-from deepseek_ext_core import FIMCompletion, FIMRequest
+from deepseek_ext_core import DEFAULT_MODEL, FIMCompletion, FIMRequest
 from deepseek_ext_core.integration import closing_opened_streams
 
 from ._connection import DeepSeekConnection
-from ._docs import FIM_DOCSTRING
 from ._errors import translate_errors
 
 __all__ = ["DeepSeekFIM"]
 
 
 class DeepSeekFIM(BaseLLM, DeepSeekConnection):
-    __doc__ = FIM_DOCSTRING
+    r"""DeepSeek fill-in-the-middle completion (`/beta/completions`) as a LangChain LLM.
 
-    model_name: str = Field(default="deepseek-flash", alias="model")
+    Setup:
+        Install `deepseek-ext[langchain]` and set `DEEPSEEK_API_KEY`.
+
+    Instantiate:
+        ```python
+        from langchain_deepseek_ext import DeepSeekFIM
+
+        fim = DeepSeekFIM(model="deepseek-flash", max_tokens=128)
+        ```
+
+    Invoke:
+        ```python
+        fim.invoke("def fib(n):\n    ", suffix="\n    return a")
+        ```
+
+    Stream:
+        ```python
+        for piece in fim.stream("def fib(n):\n    ", suffix="\n    return a"):
+            print(piece, end="")
+        ```
+
+    Async:
+        ```python
+        await fim.ainvoke("def fib(n):\n    ", suffix="\n    return a")
+        ```
+
+    Token usage:
+        ```python
+        result = fim.generate(["def fib(n):"])
+        result.llm_output["token_usage"]
+        ```
+
+    Response metadata:
+        ```python
+        result.generations[0][0].generation_info   # {"finish_reason": "stop", "logprobs": None}
+        ```
+    """
+
+    model_name: str = Field(default=DEFAULT_MODEL, alias="model")
     """A model that supports FIM (non-thinking mode only)."""
     suffix: str | None = None
     """Default text after the gap; a per-call `suffix=` overrides it."""

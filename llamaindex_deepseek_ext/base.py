@@ -1,4 +1,4 @@
-"""`DeepSeek`: a LlamaIndex FunctionCallingLLM on the deepseek_ext core (issue 4)."""
+"""`DeepSeek`: a LlamaIndex FunctionCallingLLM on the deepseek_ext core."""
 
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ from llama_index.core.llms.llm import ToolSelection
 from pydantic import Field, SecretStr, field_validator
 
 from deepseek_ext_core import (
+    DEFAULT_MODEL,
     AsyncDeepSeekClient,
     ChatRequest,
     DeepSeekClient,
@@ -47,8 +48,6 @@ if TYPE_CHECKING:
     from llama_index.core.tools.types import BaseTool
 
 __all__ = ["DeepSeek"]
-
-DEFAULT_MODEL = "deepseek-flash"
 
 
 class DeepSeek(DeepSeekConnection, JSONModeStructuredMixin, FunctionCallingLLM):

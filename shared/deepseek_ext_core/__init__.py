@@ -7,6 +7,7 @@ from ._accumulate import ChatAccumulator
 from ._async_client import AsyncDeepSeekClient
 from ._capabilities import KNOWN_MODELS, ModelCapabilities, get_capabilities
 from ._client import DeepSeekClient
+from ._constants import DEFAULT_BASE_URL, DEFAULT_MAX_RETRIES, DEFAULT_MODEL
 from ._errors import (
     APIConnectionError,
     APIStatusError,
@@ -15,6 +16,7 @@ from ._errors import (
     BadRequestError,
     ContextLengthExceededError,
     DeepSeekError,
+    IncompleteGenerationError,
     InsufficientBalanceError,
     InternalServerError,
     InvalidConversationError,
@@ -70,7 +72,7 @@ from ._response import (
     Usage,
     WireToolCall,
 )
-from ._retry import IncompleteGenerationError, RetryPolicy
+from ._retry import RetryPolicy
 from ._stream import AsyncChatStream, AsyncStream, ChatStream, Stream
 from ._strict import to_strict_schema
 from ._tokens import CountMethod, count_message_tokens, count_tokens, has_exact_tokenizer
@@ -85,10 +87,12 @@ from ._usage import (
     is_peak,
     summarize_usage,
 )
-
-__version__ = "0.1.0"
+from ._version import __version__
 
 __all__ = [
+    "DEFAULT_BASE_URL",
+    "DEFAULT_MAX_RETRIES",
+    "DEFAULT_MODEL",
     "DEFAULT_PRICES",
     "KNOWN_MODELS",
     "PRICES_AS_OF",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
-from typing import TYPE_CHECKING, TypeAlias, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import httpx
 from pydantic import SecretStr
@@ -22,6 +22,7 @@ from ._base import (
     raise_for_status,
 )
 from ._client import _parsed, check_complete
+from ._constants import DEFAULT_MAX_RETRIES
 from ._errors import StreamTruncatedError, find_request_id
 from ._prepare import PreparedRequest, prepare_chat_request, prepare_fim_request
 from ._request import ChatRequest, FIMRequest
@@ -30,6 +31,7 @@ from ._retry import RetryPolicy
 from ._stream import (
     AsyncChatStream,
     AsyncStream,
+    OpenedStream,
     StreamState,
     chunk_has_substance,
     fim_has_substance,
@@ -37,7 +39,6 @@ from ._stream import (
 
 T = TypeVar("T")
 R = TypeVar("R")
-_Opened: TypeAlias = tuple[httpx.Response, AsyncIterator[bytes], StreamState[T], Callable[[], None]]
 
 
 class AsyncDeepSeekClient(BaseClient):
@@ -50,7 +51,7 @@ class AsyncDeepSeekClient(BaseClient):
         base_url: str | None = None,
         timeout: float | None = None,
         connect_timeout: float | None = None,
-        max_retries: int = 2,
+        max_retries: int = DEFAULT_MAX_RETRIES,
         default_headers: Mapping[str, str] | None = None,
         http_client: httpx.AsyncClient | None = None,
         max_concurrency: int | None = None,
@@ -127,7 +128,7 @@ class AsyncDeepSeekClient(BaseClient):
         prepared: PreparedRequest,
         parse: Callable[[str, str | None], T],
         substantive: Callable[[T], bool],
-    ) -> tuple[httpx.Response, AsyncIterator[bytes], StreamState[T], Callable[[], None]]:
+    ) -> OpenedStream[T, AsyncIterator[bytes]]:
         """Sends a streaming request and reads until something of substance (the retryable part)."""
         release = await self._acquire()
         try:
@@ -160,16 +161,16 @@ class AsyncDeepSeekClient(BaseClient):
         except BaseException:
             release()
             raise
-        return response, chunks, state, release
+        return OpenedStream(response, chunks, state, release)
 
     async def stream_chat(self, request: ChatRequest) -> AsyncChatStream:
         """A streamed chat completion; retried only until its first content arrives."""
         prepared = prepare_chat_request(request, stream=True)
 
-        async def attempt() -> _Opened[ChatCompletionChunk]:
+        async def attempt() -> OpenedStream[ChatCompletionChunk, AsyncIterator[bytes]]:
             return await self._open(prepared, parse_chunk, chunk_has_substance)
 
-        return AsyncChatStream(*await self._retry(attempt))
+        return AsyncChatStream(await self._retry(attempt))
 
     async def fim(self, request: FIMRequest) -> FIMCompletion:
         """A FIM completion (`/beta/completions`, not streamed)."""
@@ -188,10 +189,10 @@ class AsyncDeepSeekClient(BaseClient):
         def parse(payload: str, request_id: str | None) -> FIMCompletion:
             return parse_event(FIMCompletion, payload, request_id)
 
-        async def attempt() -> _Opened[FIMCompletion]:
+        async def attempt() -> OpenedStream[FIMCompletion, AsyncIterator[bytes]]:
             return await self._open(prepared, parse, fim_has_substance)
 
-        return AsyncStream(*await self._retry(attempt))
+        return AsyncStream(await self._retry(attempt))
 
     async def list_models(self) -> ModelList:
         """`GET /models`."""

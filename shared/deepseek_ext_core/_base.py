@@ -18,6 +18,12 @@ from urllib.parse import urlsplit
 import httpx
 from pydantic import BaseModel, SecretStr, ValidationError
 
+from ._constants import (
+    DEFAULT_BASE_URL,
+    DEFAULT_CONNECT_TIMEOUT,
+    DEFAULT_READ_TIMEOUT,
+    USER_AGENT,
+)
 from ._errors import (
     APIConnectionError,
     APITimeoutError,
@@ -34,11 +40,6 @@ from ._retry import RetryPolicy, parse_retry_after
 
 logger = logging.getLogger("deepseek_ext_core")
 
-DEFAULT_BASE_URL = "https://api.deepseek.com"
-DEFAULT_CONNECT_TIMEOUT = 10.0
-# Thinking answers can take minutes; keep-alive bytes reset httpx's per-read timer (§4.1, §10.2).
-DEFAULT_READ_TIMEOUT = 600.0
-USER_AGENT = "deepseek-ext/0.1.0"
 _DEEPSEEK_HOSTS = ("deepseek.com",)
 
 ModelT = TypeVar("ModelT", bound=BaseModel)

@@ -19,12 +19,25 @@ from ._base import (
     parse_event,
     raise_for_status,
 )
-from ._errors import InvalidResponseError, StreamTruncatedError, find_request_id
+from ._constants import DEFAULT_MAX_RETRIES
+from ._errors import (
+    IncompleteGenerationError,
+    InvalidResponseError,
+    StreamTruncatedError,
+    find_request_id,
+)
 from ._prepare import PreparedRequest, prepare_chat_request, prepare_fim_request
 from ._request import ChatRequest, FIMRequest
 from ._response import Balance, ChatCompletion, FIMCompletion, ModelList
-from ._retry import IncompleteGenerationError, RetryPolicy
-from ._stream import ChatStream, Stream, StreamState, chunk_has_substance, fim_has_substance
+from ._retry import RetryPolicy
+from ._stream import (
+    ChatStream,
+    OpenedStream,
+    Stream,
+    StreamState,
+    chunk_has_substance,
+    fim_has_substance,
+)
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -58,7 +71,7 @@ class DeepSeekClient(BaseClient):
         base_url: str | None = None,
         timeout: float | None = None,
         connect_timeout: float | None = None,
-        max_retries: int = 2,
+        max_retries: int = DEFAULT_MAX_RETRIES,
         default_headers: Mapping[str, str] | None = None,
         http_client: httpx.Client | None = None,
         max_concurrency: int | None = None,
@@ -129,7 +142,7 @@ class DeepSeekClient(BaseClient):
         prepared: PreparedRequest,
         parse: Callable[[str, str | None], T],
         substantive: Callable[[T], bool],
-    ) -> tuple[httpx.Response, Iterator[bytes], StreamState[T], Callable[[], None]]:
+    ) -> OpenedStream[T, Iterator[bytes]]:
         """Sends a streaming request and reads until something of substance (the retryable part)."""
         release = self._acquire()
         try:
@@ -162,13 +175,13 @@ class DeepSeekClient(BaseClient):
         except BaseException:
             release()
             raise
-        return response, chunks, state, release
+        return OpenedStream(response, chunks, state, release)
 
     def stream_chat(self, request: ChatRequest) -> ChatStream:
         """A streamed chat completion; retried only until its first content arrives."""
         prepared = prepare_chat_request(request, stream=True)
         return ChatStream(
-            *self._retry(lambda: self._open(prepared, parse_chunk, chunk_has_substance))
+            self._retry(lambda: self._open(prepared, parse_chunk, chunk_has_substance))
         )
 
     def fim(self, request: FIMRequest) -> FIMCompletion:
@@ -188,7 +201,7 @@ class DeepSeekClient(BaseClient):
         def parse(payload: str, request_id: str | None) -> FIMCompletion:
             return parse_event(FIMCompletion, payload, request_id)
 
-        return Stream(*self._retry(lambda: self._open(prepared, parse, fim_has_substance)))
+        return Stream(self._retry(lambda: self._open(prepared, parse, fim_has_substance)))
 
     def list_models(self) -> ModelList:
         """`GET /models`: the model ids the account can use (aliases are not listed)."""

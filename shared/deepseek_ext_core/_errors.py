@@ -10,6 +10,7 @@ DeepSeekError
  │    ├── UnprocessableEntityError 422
  │    ├── RateLimitError           429
  │    ├── InternalServerError      500 and any other 5xx
+ │    │    └── IncompleteGenerationError  a 200 answer cut by insufficient_system_resource
  │    └── ServiceUnavailableError  503
  ├── APIConnectionError                  the request did not get an answer
  │    └── APITimeoutError
@@ -33,7 +34,10 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # _response imports nothing of this module, but errors load first
+    from ._response import ChatCompletion
 
 REQUEST_ID_HEADERS = ("x-ds-trace-id", "x-request-id", "x-deepseek-request-id")
 _REQUEST_ID_IN_MESSAGE = re.compile(r"request_id:\s*([0-9a-fA-F-]{8,})")
@@ -101,6 +105,22 @@ class RateLimitError(APIStatusError):
 
 class InternalServerError(APIStatusError):
     """500 (and any other 5xx without a class of its own): retried."""
+
+
+class IncompleteGenerationError(InternalServerError):
+    """A non-streaming answer ended with `insufficient_system_resource` (retried, then returned).
+
+    `completion` is the answer as far as DeepSeek wrote it: when the retries run out it is
+    returned to the caller instead of raising, so what was paid for is never thrown away.
+    """
+
+    def __init__(self, completion: ChatCompletion) -> None:
+        super().__init__(
+            "generation interrupted: insufficient_system_resource",
+            status_code=200,
+            request_id=completion.request_id,
+        )
+        self.completion = completion
 
 
 class ServiceUnavailableError(APIStatusError):

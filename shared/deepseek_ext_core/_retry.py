@@ -18,16 +18,17 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from ._constants import DEFAULT_MAX_RETRIES
 from ._errors import (
     APIConnectionError,
     APIStatusError,
+    IncompleteGenerationError,
     InternalServerError,
     InvalidResponseError,
     RateLimitError,
     ServiceUnavailableError,
     StreamTruncatedError,
 )
-from ._response import ChatCompletion
 
 if TYPE_CHECKING:  # imported by the first retrier, so a healthy process never imports it
     from tenacity import AsyncRetrying, RetryCallState, Retrying
@@ -35,18 +36,6 @@ if TYPE_CHECKING:  # imported by the first retrier, so a healthy process never i
 T = TypeVar("T")
 
 _EXHAUSTED_WORDS = ("balance", "quota")
-
-
-class IncompleteGenerationError(InternalServerError):
-    """A non-streaming answer ended with `insufficient_system_resource` (retried, then returned)."""
-
-    def __init__(self, completion: ChatCompletion) -> None:
-        super().__init__(
-            "generation interrupted: insufficient_system_resource",
-            status_code=200,
-            request_id=completion.request_id,
-        )
-        self.completion = completion
 
 
 def is_retryable(exc: BaseException) -> bool:
@@ -85,7 +74,7 @@ def parse_retry_after(value: str | None, *, now: float | None = None) -> float |
 class RetryPolicy:
     """How failed attempts are retried; one instance builds both sync and async retriers."""
 
-    max_retries: int = 2
+    max_retries: int = DEFAULT_MAX_RETRIES
     """Retries after the first attempt (so `max_retries + 1` attempts at most)."""
     initial_backoff: float = 0.5
     """Seconds before the first retry; doubles each time."""

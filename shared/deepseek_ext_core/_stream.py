@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import AsyncIterator, Callable, Iterator
+from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 import httpx
@@ -22,6 +23,7 @@ from ._response import ChatCompletion, ChatCompletionChunk, FIMCompletion
 from ._sse import SSEDecoder
 
 T = TypeVar("T")
+ChunksT = TypeVar("ChunksT", Iterator[bytes], AsyncIterator[bytes])
 StreamT = TypeVar("StreamT", bound="Stream[Any]")
 AsyncStreamT = TypeVar("AsyncStreamT", bound="AsyncStream[Any]")
 
@@ -133,20 +135,28 @@ class StreamState(Generic[T]):
         )
 
 
+@dataclass(frozen=True, slots=True)
+class OpenedStream(Generic[T, ChunksT]):
+    """What a client hands a stream once the response has started and its first event is read."""
+
+    response: httpx.Response
+    """The HTTP response, open until the stream is closed."""
+    chunks: ChunksT
+    """httpx's byte iterator over the response body (sync or async)."""
+    state: StreamState[T]
+    """The decoder state, holding the events read ahead while the request could be retried."""
+    release: Callable[[], None]
+    """Gives back the concurrency slot the request took; called once, when the stream closes."""
+
+
 class Stream(Generic[T]):
     """A sync stream of events; iterate it, ideally inside `with`."""
 
-    def __init__(
-        self,
-        response: httpx.Response,
-        chunks: Iterator[bytes],
-        state: StreamState[T],
-        on_close: Callable[[], None],
-    ) -> None:
-        self.response = response
-        self._chunks = chunks
-        self._state = state
-        self._on_close = on_close
+    def __init__(self, opened: OpenedStream[T, Iterator[bytes]]) -> None:
+        self.response = opened.response
+        self._chunks = opened.chunks
+        self._state = opened.state
+        self._on_close = opened.release
         self._closed = False
         self._fold: Callable[[T], None] | None = None
         """Called with each item delivered (a bound method: subclasses fold items in)."""
@@ -207,17 +217,11 @@ class Stream(Generic[T]):
 class AsyncStream(Generic[T]):
     """An async stream of events; iterate it with `async for`, ideally inside `async with`."""
 
-    def __init__(
-        self,
-        response: httpx.Response,
-        chunks: AsyncIterator[bytes],
-        state: StreamState[T],
-        on_close: Callable[[], None],
-    ) -> None:
-        self.response = response
-        self._chunks = chunks
-        self._state = state
-        self._on_close = on_close
+    def __init__(self, opened: OpenedStream[T, AsyncIterator[bytes]]) -> None:
+        self.response = opened.response
+        self._chunks = opened.chunks
+        self._state = opened.state
+        self._on_close = opened.release
         self._closed = False
         self._fold: Callable[[T], None] | None = None
         """Called with each item delivered (a bound method: subclasses fold items in)."""
@@ -281,14 +285,8 @@ class AsyncStream(Generic[T]):
 class ChatStream(Stream[ChatCompletionChunk]):
     """Chat chunks; `completion()` gives the merged message so far (the whole one at the end)."""
 
-    def __init__(
-        self,
-        response: httpx.Response,
-        chunks: Iterator[bytes],
-        state: StreamState[ChatCompletionChunk],
-        on_close: Callable[[], None],
-    ) -> None:
-        super().__init__(response, chunks, state, on_close)
+    def __init__(self, opened: OpenedStream[ChatCompletionChunk, Iterator[bytes]]) -> None:
+        super().__init__(opened)
         self.accumulator = ChatAccumulator()
         self._fold = self.accumulator.add
 
@@ -299,14 +297,8 @@ class ChatStream(Stream[ChatCompletionChunk]):
 class AsyncChatStream(AsyncStream[ChatCompletionChunk]):
     """Async chat chunks; `completion()` gives the merged message so far."""
 
-    def __init__(
-        self,
-        response: httpx.Response,
-        chunks: AsyncIterator[bytes],
-        state: StreamState[ChatCompletionChunk],
-        on_close: Callable[[], None],
-    ) -> None:
-        super().__init__(response, chunks, state, on_close)
+    def __init__(self, opened: OpenedStream[ChatCompletionChunk, AsyncIterator[bytes]]) -> None:
+        super().__init__(opened)
         self.accumulator = ChatAccumulator()
         self._fold = self.accumulator.add
 

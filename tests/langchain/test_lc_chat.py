@@ -359,3 +359,35 @@ def test_aliases_and_env(monkeypatch: pytest.MonkeyPatch) -> None:
         "http://127.0.0.1:9/v1", "deepseek-chat", 5, ["z"],
     )  # fmt: skip
     assert ChatDeepSeek(base_url="http://h").api_base == "http://h"
+
+
+def test_importing_the_adapter_patches_no_langchain_core_table() -> None:
+    import subprocess
+    import sys
+
+    script = (
+        "import importlib\n"
+        "l = importlib.import_module('langchain_core.load.load')\n"
+        "before = (len(l.ALL_SERIALIZABLE_MAPPINGS), dict(l._default_class_paths_cache))\n"
+        "import langchain_deepseek_ext\n"
+        "after = (len(l.ALL_SERIALIZABLE_MAPPINGS), dict(l._default_class_paths_cache))\n"
+        "print(before == after)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "True"
+
+
+def test_loads_needs_the_classes_named_as_documented() -> None:
+    text = dumps(ChatDeepSeek(api_key="sk-unused", model="deepseek-chat"))
+    with pytest.raises(ValueError, match="not allowed"):
+        loads(text, allowed_objects="all", secrets_map={"DEEPSEEK_API_KEY": "sk-unused"})
+    restored = loads(
+        text,
+        allowed_objects=[ChatDeepSeek],
+        valid_namespaces=["langchain_deepseek_ext"],
+        secrets_map={"DEEPSEEK_API_KEY": "sk-unused"},
+    )
+    assert isinstance(restored, ChatDeepSeek)
+    assert restored.model_name == "deepseek-chat"

@@ -1,4 +1,4 @@
-"""Fixtures for the reliability suite, and the end-of-run figures (issue 7)."""
+"""Fixtures for the reliability suite, and the end-of-run figures."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The bad inputs issue 7 lists, per surface, as data: what to send and the error it must get.
+"""The bad inputs the reliability suite covers, per surface: what to send, the error it must get.
 
 Each `Case.make()` returns what its surface's runner in `test_rel_bad_input.py` needs:
 core, the `ChatRequest` (building it may already raise); LangChain, `(input, bind_tools kwargs

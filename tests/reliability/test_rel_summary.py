@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from _tally import TALLY
 
-# The fault kinds issue 7 names, by the scenario names used in the fault tests.
+# The fault kinds the reliability suite covers, by the scenario names used in the fault tests.
 ISSUE_FAULTS = {
     "keep-alive for seconds",
     "429 with Retry-After",
