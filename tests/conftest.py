@@ -21,8 +21,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import json_body_serializer
 import pytest
+
+from . import json_body_serializer
 
 ROOT = Path(__file__).resolve().parents[1]
 PLACEHOLDER_KEY = "placeholder-key-for-replay"

@@ -1,8 +1,9 @@
-"""Real DeepSeek responses from `../shared/reference-traffic/`, for tests and for cassettes.
+"""Real DeepSeek responses from `tests/data/reference-traffic/`, for tests and for cassettes.
 
-The recordings come from other projects' test suites (see its INDEX.md). `recorded_reply` turns
-one recorded response into an emulator reply that sends the same bytes, so a cassette recorded
-offline through the emulator holds DeepSeek's real body, not one we wrote.
+The recordings come from other projects' test suites (where each file comes from, at which
+commit and under which license: `tests/data/reference-traffic/PROVENANCE.md`).
+`recorded_reply` turns one recorded response into an emulator reply that sends the same bytes,
+so a cassette recorded offline through the emulator holds DeepSeek's real body, not one we wrote.
 """
 
 from __future__ import annotations
@@ -14,7 +15,18 @@ from typing import Any
 
 import yaml
 
-REFERENCE_DIR = Path(__file__).resolve().parents[2] / "shared" / "reference-traffic"
+REFERENCE_DIR = Path(__file__).resolve().parent / "data" / "reference-traffic"
+
+
+def reference_path(relative: str) -> Path:
+    """The path of one recording; a missing one fails the test (it is part of the repository)."""
+    path = REFERENCE_DIR / relative
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"recorded traffic {relative!r} is missing from {REFERENCE_DIR}: the tests read it "
+            "from the repository (see PROVENANCE.md there)"
+        )
+    return path
 
 
 class _Loader(yaml.SafeLoader):
@@ -46,7 +58,7 @@ def _ruby_header(headers: dict[str, Any], name: str) -> str | None:
 
 def load_interactions(relative: str) -> list[dict[str, Any]]:
     """The interactions of a VCR cassette (Ruby VCR or Python vcrpy layout)."""
-    data = yaml.load((REFERENCE_DIR / relative).read_text(encoding="utf-8"), Loader=_Loader)
+    data = yaml.load(reference_path(relative).read_text(encoding="utf-8"), Loader=_Loader)
     interactions = data.get("http_interactions") or data.get("interactions") or []
     return list(interactions)
 

@@ -10,10 +10,11 @@ import sys
 from collections.abc import Iterator
 
 import pytest
-from cli_support import KEY, Result, Run
 
 from deepseek_ext_cli import main
 from deepseek_ext_emulator import Emulator
+
+from .cli_support import KEY, Result, Run
 
 
 @pytest.fixture(autouse=True)

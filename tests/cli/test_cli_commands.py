@@ -11,10 +11,11 @@ import subprocess
 import sys
 
 import pytest
-from cli_support import Run
 
 from deepseek_ext_cli import main
 from deepseek_ext_emulator import Emulator, Fault, Reply
+
+from .cli_support import Run
 
 
 def test_chat_streams_answers_to_stdout_and_reasoning_to_stderr(

@@ -8,13 +8,14 @@ import subprocess
 from decimal import Decimal
 
 import pytest
-from cli_support import KEY, Run
 
 from deepseek_ext_cli import _demo
 from deepseek_ext_cli import _demo_langchain as lc_demo
 from deepseek_ext_cli import _demo_llamaindex as li_demo
 from deepseek_ext_cli._demo_kit import AGENT_TURNS, DOCS_QUESTION
 from deepseek_ext_core import PRICES_AS_OF, Usage, estimate_cost
+
+from .cli_support import KEY, Run
 
 _SUMMARY = re.compile(
     r"^Summary: (\d+) requests, ([\d,]+) input tokens \(([\d,]+) cache hits\), ([\d,]+) output "

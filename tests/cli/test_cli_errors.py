@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from cli_support import KEY, Run
 
 from deepseek_ext_cli import ExitCode
 from deepseek_ext_cli import _app as app
 from deepseek_ext_emulator import Emulator, Reply
+
+from .cli_support import KEY, Run
 
 
 def test_exit_code_values_are_the_documented_ones() -> None:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from core_support import MODES
+
+from .core_support import MODES
 
 
 @pytest.fixture(params=MODES)

@@ -87,7 +87,7 @@ USAGE = {
     "prompt_cache_miss_tokens": 12,
 }
 
-TEXT_STREAM = [
+TEXT_STREAM: list[dict[str, Any]] = [
     chunk({"role": "assistant", "content": ""}),
     chunk({"content": "Hel"}),
     chunk({"content": "lo"}),

@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from core_support import USAGE, chunk, parse_chunks
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from deepseek_ext_core import ChatAccumulator, ChatCompletion
+
+from .core_support import USAGE, chunk, parse_chunks
 
 
 def accumulate(bodies: list[dict[str, Any]]) -> ChatAccumulator:

@@ -11,15 +11,6 @@ from typing import Any
 
 import httpx
 import pytest
-from core_support import (
-    call,
-    call_chat,
-    close_client,
-    completion_body,
-    fake_key,
-    make_client,
-    simple_request,
-)
 from pydantic import SecretStr
 
 from deepseek_ext_core import (
@@ -44,6 +35,16 @@ from deepseek_ext_core import (
     has_exact_tokenizer,
     is_peak,
     summarize_usage,
+)
+
+from .core_support import (
+    call,
+    call_chat,
+    close_client,
+    completion_body,
+    fake_key,
+    make_client,
+    simple_request,
 )
 
 CLIENTS = [DeepSeekClient, AsyncDeepSeekClient]
@@ -241,7 +242,7 @@ async def test_max_concurrency_bounds_requests_in_flight() -> None:
 
 
 async def test_an_open_stream_holds_its_slot_until_closed() -> None:
-    from core_support import TEXT_STREAM, sse
+    from .core_support import TEXT_STREAM, sse
 
     def handler(request: httpx.Request) -> httpx.Response:
         if json.loads(request.content)["stream"]:

@@ -14,19 +14,6 @@ from typing import Any
 
 import httpx
 import pytest
-from core_support import (
-    TEXT_STREAM,
-    byte_stream,
-    call,
-    call_chat,
-    chunk,
-    collect_stream,
-    completion_body,
-    fake_key,
-    make_client,
-    simple_request,
-    sse,
-)
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from tenacity import Retrying
@@ -49,6 +36,20 @@ from deepseek_ext_core import (
     UnprocessableEntityError,
 )
 from deepseek_ext_core.integration import is_retryable, parse_retry_after
+
+from .core_support import (
+    TEXT_STREAM,
+    byte_stream,
+    call,
+    call_chat,
+    chunk,
+    collect_stream,
+    completion_body,
+    fake_key,
+    make_client,
+    simple_request,
+    sse,
+)
 
 TRACE_ID = "486c413494762ea02b81f53e9f5944a4"
 NO_WAIT = RetryPolicy(max_retries=2, initial_backoff=0)
@@ -767,7 +768,7 @@ async def test_chunk_with_null_error_field_is_not_an_error(mode: str) -> None:
 
 async def test_unparsable_stream_event_is_invalid_response(mode: str) -> None:
     # After content reached the caller: raised after it, not retried.
-    events = [TEXT_STREAM[0], TEXT_STREAM[1], "{not json"]
+    events: list[dict[str, Any] | str] = [TEXT_STREAM[0], TEXT_STREAM[1], "{not json"]
     server = Server(lambda r, n: stream_response(mode, [sse(events)]))
     outcome = await collect_stream(make_client(mode, server), simple_request())
     assert isinstance(outcome.error, InvalidResponseError)

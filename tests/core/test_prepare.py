@@ -30,7 +30,7 @@ from deepseek_ext_core.integration import (
     thinking_mode,
 )
 
-WEATHER_PARAMS = {
+WEATHER_PARAMS: dict[str, Any] = {
     "type": "object",
     "properties": {"city": {"type": "string", "minLength": 1, "title": "City"}},
 }

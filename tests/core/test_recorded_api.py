@@ -12,7 +12,6 @@ import json
 from decimal import Decimal
 
 import pytest
-from reference_traffic import recorded_reply
 
 from deepseek_ext_core import (
     AssistantMessage,
@@ -28,6 +27,8 @@ from deepseek_ext_core import (
     UserMessage,
 )
 from deepseek_ext_emulator import Reply
+
+from ..reference_traffic import recorded_reply
 
 pytestmark = pytest.mark.vcr
 

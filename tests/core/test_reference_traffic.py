@@ -1,8 +1,8 @@
-"""Replay of real DeepSeek chat-completions traffic from `../shared/reference-traffic/`.
+"""Replay of real DeepSeek chat-completions traffic from `tests/data/reference-traffic/`.
 
 Every non-streaming body is parsed with `ChatCompletion`; every stream goes through `SSEDecoder`
 (fed in random splits), `ChatCompletionChunk` and `ChatAccumulator`. The expected values are
-computed independently from the recording with `json` alone. Formats: see that folder's INDEX.md.
+computed independently from the recording with `json` alone. Sources: that folder's PROVENANCE.md.
 Responses-API interactions (`/responses`), error interactions and the Markdown logs are skipped.
 """
 
@@ -35,9 +35,7 @@ from deepseek_ext_core import (
 )
 from deepseek_ext_core.integration import SSEDecoder
 
-REFERENCE = Path(__file__).parents[2].parent / "shared" / "reference-traffic"
-if not REFERENCE.is_dir():
-    pytest.skip(f"no reference traffic at {REFERENCE}", allow_module_level=True)
+from ..reference_traffic import REFERENCE_DIR as REFERENCE
 
 _BASE_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 

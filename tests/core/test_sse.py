@@ -123,7 +123,7 @@ def test_close_without_pending_event_returns_nothing() -> None:
 # ---- properties ------------------------------------------------------------------------------
 
 _LINE_TEXT = st.text(
-    alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\r\n"),
+    alphabet=st.characters(exclude_categories=["Cs"], exclude_characters="\r\n"),
     max_size=30,
 )
 _PAYLOAD_LINES = st.lists(_LINE_TEXT, min_size=1, max_size=3).filter(

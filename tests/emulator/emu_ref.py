@@ -8,21 +8,17 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 import yaml
 
-# The reference traffic sits beside the checkout: /work/main -> /work/shared.
-REFERENCE = Path(__file__).resolve().parents[2].parent / "shared" / "reference-traffic"
+from ..reference_traffic import reference_path
+
 KEY = "test-key"
 AUTH = {"Authorization": f"Bearer {KEY}"}
 
 
 def ref(relative: str) -> Path:
-    """Path of a reference file; skips the test when the traffic folder is absent."""
-    path = REFERENCE / relative
-    if not path.exists():
-        pytest.skip(f"reference traffic not found: {path}")
-    return path
+    """Path of a reference file in the repository; a missing one fails the test."""
+    return reference_path(relative)
 
 
 def load_yaml(path: Path) -> Any:

@@ -10,9 +10,10 @@ from pathlib import Path
 import httpx
 import pytest
 import vcr
-from emu_ref import chat, client, load_yaml, ref, ruby_interaction, sse_chunks
 
 from deepseek_ext_emulator import Emulator, Fault, Reply
+
+from .emu_ref import chat, client, load_yaml, ref, ruby_interaction, sse_chunks
 
 EFFORT_HIGH = (
     "ruby_llm/chat_deepseek_thinking_control_returns_reasoning_content_for_effort_high.yml"

@@ -9,9 +9,10 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from emu_ref import AUTH, chat, client, sse_chunks
 
 from deepseek_ext_emulator import Emulator, Fault, Reply
+
+from .emu_ref import AUTH, chat, client, sse_chunks
 
 
 @pytest.fixture

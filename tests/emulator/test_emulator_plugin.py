@@ -10,9 +10,10 @@ import textwrap
 from pathlib import Path
 
 import httpx
-from emu_ref import AUTH, chat
 
 from deepseek_ext_emulator import Emulator
+
+from .emu_ref import AUTH, chat
 
 ROOT = Path(__file__).resolve().parents[2]
 

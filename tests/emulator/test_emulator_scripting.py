@@ -15,9 +15,10 @@ from pathlib import Path
 
 import httpx
 import pytest
-from emu_ref import AUTH, chat, client, sse_chunks, stream_text
 
 from deepseek_ext_emulator import Emulator, Reply, ToolCall, Usage
+
+from .emu_ref import AUTH, chat, client, sse_chunks, stream_text
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 

@@ -8,7 +8,10 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from emu_ref import (
+
+from deepseek_ext_emulator import Emulator, Reply
+
+from .emu_ref import (
     chat,
     chunk_lines,
     client,
@@ -20,8 +23,6 @@ from emu_ref import (
     sse_chunks,
     stream_text,
 )
-
-from deepseek_ext_emulator import Emulator, Reply
 
 UUID4 = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
 HEX32 = re.compile(r"^[0-9a-f]{32}$")

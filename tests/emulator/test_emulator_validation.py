@@ -8,9 +8,10 @@ from typing import Any
 
 import httpx
 import pytest
-from emu_ref import chat, client
 
 from deepseek_ext_emulator import Emulator, Reply
+
+from .emu_ref import chat, client
 
 REQUEST_ID = re.compile(r"\(request_id: [0-9a-f-]{36}\)$")
 TOOLS: list[dict[str, Any]] = [

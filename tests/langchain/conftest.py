@@ -60,9 +60,9 @@ async def _run(
             else [c async for c in model.astream(value, **kwargs)]
         )
         assert chunks, "no chunks"
-        merged = chunks[0]
+        merged: Any = chunks[0]
         for chunk in chunks[1:]:
-            merged = merged + chunk  # type: ignore[operator]
+            merged = merged + chunk
         assert isinstance(merged, AIMessageChunk)
         assert [c.chunk_position for c in chunks if isinstance(c, AIMessageChunk)][-1] == "last"
         result = merged

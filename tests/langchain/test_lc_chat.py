@@ -100,7 +100,7 @@ async def test_callbacks_see_every_token(
     tokens: list[str] = []
 
     class Collect(BaseCallbackHandler):
-        def on_llm_new_token(self, token: str, **kwargs: Any) -> None:
+        def on_llm_new_token(self, token: Any, **kwargs: Any) -> None:
             tokens.append(token)
 
     emulator.push(Reply.text("one two three", chunks=3))

@@ -138,12 +138,14 @@ def test_reasoning_from_content_blocks_when_no_additional_kwargs() -> None:
         [{"type": "reasoning", "reasoning": "step 1"}, {"type": "text", "text": "answer"}]
     )
     [assistant] = to_core_messages([ai])
+    assert isinstance(assistant, core.AssistantMessage)
     assert assistant.content == "answer"
     assert assistant.reasoning_content == "step 1"
 
 
 def test_empty_reasoning_string_is_kept() -> None:
     [assistant] = to_core_messages([AIMessage("x", additional_kwargs={"reasoning_content": ""})])
+    assert isinstance(assistant, core.AssistantMessage)
     assert assistant.reasoning_content == ""
 
 
@@ -177,8 +179,10 @@ def test_invalid_tool_call_sent_only_when_answered() -> None:
     }
     ai = AIMessage("", invalid_tool_calls=[bad])
     [unanswered] = to_core_messages([ai])
+    assert isinstance(unanswered, core.AssistantMessage)
     assert unanswered.tool_calls == ()
     answered = to_core_messages([ai, ToolMessage("retry", tool_call_id="c1")])[0]
+    assert isinstance(answered, core.AssistantMessage)
     assert answered.tool_calls == (core.ToolCall("c1", "f", "{}"),)
 
 

@@ -24,11 +24,12 @@ import pytest
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
 from langchain_tests.integration_tests import ChatModelIntegrationTests
-from lc_standard_profile import DeepSeekProfile
 
 from deepseek_ext_core import ThinkingModeConflictError
 from deepseek_ext_emulator import Emulator, Reply, Usage
 from langchain_deepseek_ext import ChatDeepSeek
+
+from .lc_standard_profile import DeepSeekProfile
 
 pytestmark = pytest.mark.vcr
 

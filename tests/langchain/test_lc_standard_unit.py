@@ -10,10 +10,11 @@ import pytest
 from langchain_core.language_models import BaseChatModel
 from langchain_core.load import dumpd, load
 from langchain_tests.unit_tests import ChatModelUnitTests
-from lc_standard_profile import DeepSeekProfile
 from syrupy.assertion import SnapshotAssertion
 
 from langchain_deepseek_ext import ChatDeepSeek
+
+from .lc_standard_profile import DeepSeekProfile
 
 
 class TestChatDeepSeekUnit(DeepSeekProfile, ChatModelUnitTests):

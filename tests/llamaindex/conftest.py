@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from li_support import API_KEY, Emu
 
 from deepseek_ext_emulator import Emulator
+
+from .li_support import API_KEY, Emu
 
 
 @pytest.fixture

@@ -6,11 +6,12 @@ import json
 from typing import Any
 
 import pytest
-from li_support import Emu
 from llama_index.core.agent.workflow import FunctionAgent, ReActAgent
 from llama_index.core.tools import FunctionTool
 
 from deepseek_ext_emulator import Reply
+
+from .li_support import Emu
 
 
 def add(a: int, b: int) -> int:

@@ -9,25 +9,29 @@ tool-call turn. Re-record offline with
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from llama_index.core import Document, VectorStoreIndex
 from llama_index.core.agent.workflow import FunctionAgent, ReActAgent
 from llama_index.core.base.llms.types import ChatMessage, ThinkingBlock
+from llama_index.core.base.response.schema import StreamingResponse
 from llama_index.core.prompts import PromptTemplate
 from llama_index.core.tools import FunctionTool
 from pydantic import BaseModel
-from test_li_agents import ROUNDS, TOOLS
-from test_li_rag import CORPUS, QUESTION, HashEmbedding
 
 from deepseek_ext_emulator import Reply
 from llamaindex_deepseek_ext import DeepSeek, DeepSeekFIM
+
+from .test_li_agents import ROUNDS, TOOLS
+from .test_li_rag import CORPUS, QUESTION, HashEmbedding
 
 pytestmark = pytest.mark.vcr
 
 HELLO = [ChatMessage(role="user", content="Say hello in one short sentence.")]
 
 
-def _llm(**kwargs: object) -> DeepSeek:
+def _llm(**kwargs: Any) -> DeepSeek:
     return DeepSeek(model="deepseek-flash", max_tokens=2048, max_retries=0, **kwargs)
 
 
@@ -102,7 +106,9 @@ def test_rag_query_engines() -> None:
     plain = index.as_query_engine(llm=_llm(), similarity_top_k=1).query(QUESTION)
     assert "butterscotch" in str(plain)
     streaming = index.as_query_engine(llm=_llm(), similarity_top_k=1, streaming=True)
-    tokens = list(streaming.query(QUESTION).response_gen)  # type: ignore[union-attr]
+    response = streaming.query(QUESTION)
+    assert isinstance(response, StreamingResponse)
+    tokens = list(response.response_gen)
     assert "butterscotch" in "".join(tokens)
 
 

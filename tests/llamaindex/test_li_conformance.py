@@ -12,7 +12,6 @@ import pickle
 from typing import Any
 
 import pytest
-from li_support import API_KEY, Emu, collect
 from llama_index.core.base.llms.types import (
     ChatMessage,
     ChatResponse,
@@ -27,6 +26,8 @@ from pydantic import BaseModel
 from deepseek_ext_core import ThinkingModeConflictError
 from deepseek_ext_emulator import Reply, ToolCall
 from llamaindex_deepseek_ext import DeepSeek, ToolArgumentsError, deepseek_tokenizer
+
+from .li_support import API_KEY, Emu, collect
 
 MESSAGES = [ChatMessage(role="user", content="Say hello")]
 
@@ -295,7 +296,9 @@ def test_stream_structured_predict_both_modes(emu: Emu) -> None:
         emu.llm(thinking="enabled").stream_structured_predict(City, PROMPT, country="Egypt")
     )
     for results in (plain, thinking):
-        assert results[-1].name == "Cairo" and results[-1].population == 9000000
+        last = results[-1]
+        assert isinstance(last, City)
+        assert last.name == "Cairo" and last.population == 9000000
     assert "response_format" not in emu.bodies[0]
     assert emu.bodies[1]["response_format"] == {"type": "json_object"}
 
@@ -377,7 +380,7 @@ def test_tool_call_blocks_survive_json_round_trip(emu: Emu) -> None:
 
 
 def test_instrumentation_events_for_every_chunk(emu: Emu) -> None:
-    from llama_index.core.instrumentation import get_dispatcher
+    from llama_index.core.instrumentation import get_dispatcher  # type: ignore[attr-defined]
     from llama_index.core.instrumentation.event_handlers import BaseEventHandler
     from llama_index.core.instrumentation.events import BaseEvent
     from llama_index.core.instrumentation.events.llm import (

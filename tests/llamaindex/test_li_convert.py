@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 
 import pytest
 from hypothesis import given
@@ -267,7 +268,7 @@ def test_round_trip_response_to_request_keeps_reasoning() -> None:
 
 
 def _chunk(
-    delta: dict[str, object], finish: str | None = None, usage: object = None
+    delta: Mapping[str, object] | None, finish: str | None = None, usage: object = None
 ) -> ChatCompletionChunk:
     choices = [{"index": 0, "delta": delta, "finish_reason": finish}] if delta is not None else []
     return ChatCompletionChunk.model_validate(

@@ -3,20 +3,22 @@
 from __future__ import annotations
 
 import pickle
+from typing import Any
 
 import pytest
-from li_support import API_KEY, Emu
 from llama_index.core.base.llms.types import ChatMessage
 
 from deepseek_ext_emulator import Reply
 from llamaindex_deepseek_ext import PREFIX_KEY, DeepSeekFIM
+
+from .li_support import API_KEY, Emu
 
 PROMPT = "def fib(n):\n"
 SUFFIX = "\n    return a\n"
 MIDDLE = "    a, b = 0, 1\n    for _ in range(n):\n        a, b = b, a + b"
 
 
-def _fim(emu: Emu, **kwargs: object) -> DeepSeekFIM:
+def _fim(emu: Emu, **kwargs: Any) -> DeepSeekFIM:
     return DeepSeekFIM(api_key=API_KEY, api_base=emu.base_url, max_retries=0, **kwargs)
 
 

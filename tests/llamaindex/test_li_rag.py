@@ -7,11 +7,13 @@ import math
 import re
 
 import pytest
-from li_support import Emu
 from llama_index.core import Document, VectorStoreIndex
 from llama_index.core.base.embeddings.base import BaseEmbedding, Embedding
+from llama_index.core.base.response.schema import StreamingResponse
 
 from deepseek_ext_emulator import Reply
+
+from .li_support import Emu
 
 CORPUS = [
     "Mars has a thin atmosphere and its sky looks butterscotch during the day.",
@@ -75,7 +77,8 @@ async def test_streaming_query_engine(emu: Emu, mode: str) -> None:
     engine = _index().as_query_engine(llm=emu.llm(), similarity_top_k=1, streaming=True)
     if mode == "sync":
         response = engine.query(QUESTION)
-        tokens = list(response.response_gen)  # type: ignore[union-attr]
+        assert isinstance(response, StreamingResponse)
+        tokens = list(response.response_gen)
     else:
         response = await engine.aquery(QUESTION)
         tokens = [t async for t in response.async_response_gen()]  # type: ignore[union-attr]

@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from _tally import TALLY
-from rel_scan import LogRecords, Scanner, every_log_record
-from rel_support import RetrySpy, fake_key
 
 from deepseek_ext_emulator import Emulator
+
+from ._tally import TALLY
+from .rel_scan import LogRecords, Scanner, every_log_record
+from .rel_support import RetrySpy, fake_key
 
 
 @pytest.fixture(autouse=True)

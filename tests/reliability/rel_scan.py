@@ -6,7 +6,7 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from _tally import TALLY
+from ._tally import TALLY
 
 WINDOW = 12
 """Any run of this many characters of the key's secret part counts as a leak (DeepSeek's own

@@ -13,13 +13,14 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from _tally import TALLY
 from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
-from rel_bad_inputs import CORE_CASES, LC_CASES, LI_CASES, Case
-from rel_support import Target, core_policy, fake_key, make_langchain, make_llamaindex
 
 from deepseek_ext_core import AsyncDeepSeekClient, DeepSeekClient
 from deepseek_ext_emulator import Emulator
+
+from ._tally import TALLY
+from .rel_bad_inputs import CORE_CASES, LC_CASES, LI_CASES, Case
+from .rel_support import Target, core_policy, fake_key, make_langchain, make_llamaindex
 
 MODES = ("call", "acall", "stream", "astream")
 

@@ -8,13 +8,17 @@ from __future__ import annotations
 
 import asyncio
 import gc
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Callable
 from typing import Any
 
 import pytest
-from _tally import TALLY
-from rel_resources import settle, sockets_on, wait_until
-from rel_support import (
+
+from deepseek_ext_core import AsyncDeepSeekClient, DeepSeekClient
+from deepseek_ext_emulator import Emulator, Fault, Reply
+
+from ._tally import TALLY
+from .rel_resources import settle, sockets_on, wait_until
+from .rel_support import (
     STALL,
     Target,
     core_policy,
@@ -24,9 +28,6 @@ from rel_support import (
     make_llamaindex,
     slow_reply,
 )
-
-from deepseek_ext_core import AsyncDeepSeekClient, DeepSeekClient
-from deepseek_ext_emulator import Emulator, Fault, Reply
 
 
 def no_client_sockets(port: int) -> bool:
@@ -151,7 +152,8 @@ async def _close_early_async(surface: str, target: Target, port: int) -> tuple[i
         else await make_llamaindex(target).astream_chat(li_messages("hi"))
     )
     await anext(agen)
-    await agen.aclose()  # type: ignore[attr-defined]
+    assert isinstance(agen, AsyncGenerator)
+    await agen.aclose()
     right_away = sockets_on(port).client
     for _ in range(10):
         await asyncio.sleep(0)
@@ -278,7 +280,8 @@ async def _close_fim_early(surface: str, target: Target, port: int) -> int:
         llm = LIDeepSeekFIM(api_key=target.key, api_base=target.base_url, max_retries=0)
         agen = await llm.astream_complete("def add(a, b):")
     await anext(agen)
-    await agen.aclose()  # type: ignore[attr-defined]
+    assert isinstance(agen, AsyncGenerator)
+    await agen.aclose()
     right_away = sockets_on(port).client
     await settle()
     return right_away

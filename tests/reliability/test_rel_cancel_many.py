@@ -12,9 +12,13 @@ import time
 from typing import Any
 
 import pytest
-from _tally import TALLY
-from rel_resources import open_fds, settle, sockets_on, wait_until
-from rel_support import (
+
+from deepseek_ext_core import AsyncDeepSeekClient
+from deepseek_ext_emulator import Emulator, Fault, Reply
+
+from ._tally import TALLY
+from .rel_resources import open_fds, settle, sockets_on, wait_until
+from .rel_support import (
     STALL,
     RetrySpy,
     Target,
@@ -25,9 +29,6 @@ from rel_support import (
     make_llamaindex,
     slow_reply,
 )
-
-from deepseek_ext_core import AsyncDeepSeekClient
-from deepseek_ext_emulator import Emulator, Fault, Reply
 
 STREAMS = 1000
 # Every cut stream opens a new connection; the emulator's listen backlog is 5 (the stdlib

@@ -20,21 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-from _tally import TALLY, FaultResult
 from langchain_core.exceptions import ModelError
-from rel_support import (
-    DRIVERS,
-    PIECES,
-    TEXT,
-    Driver,
-    Outcome,
-    RetrySpy,
-    Target,
-    fake_key,
-    split_pieces,
-    sse_body,
-    text_of_complete_events,
-)
 
 from deepseek_ext_core import (
     APIConnectionError,
@@ -50,6 +36,21 @@ from deepseek_ext_core import (
     UnprocessableEntityError,
 )
 from deepseek_ext_emulator import Emulator, Fault, Reply
+
+from ._tally import TALLY, FaultResult
+from .rel_support import (
+    DRIVERS,
+    PIECES,
+    TEXT,
+    Driver,
+    Outcome,
+    RetrySpy,
+    Target,
+    fake_key,
+    split_pieces,
+    sse_body,
+    text_of_complete_events,
+)
 
 ISR = "insufficient_system_resource"
 PARTIAL = "half an answer"
@@ -379,3 +380,26 @@ def test_fault(
         first = waits[0].computed
         base = 0.01 if driver.surface == "core" else 0.5
         assert base * 0.89 <= first <= base * 1.11, first
+
+
+# The transport faults DeepSeek is documented or seen to produce; the two that take wall-clock
+# time run in test_rel_slow_faults.py, which checks its own names.
+FAST_FAULT_KINDS = {
+    "429 with Retry-After",
+    "429 without Retry-After",
+    "500 once",
+    "502 once",
+    "503 once",
+    "504 once",
+    "connection refused",
+    "reset before headers once",
+    "reset mid-body or mid-stream",
+    "stream without [DONE]",
+    "empty 200 body once",
+    "truncated JSON body once",
+    "insufficient_system_resource once",
+}
+
+
+def test_the_scenarios_cover_every_fault_kind() -> None:
+    assert {scenario.name for scenario in SCENARIOS} >= FAST_FAULT_KINDS

@@ -17,9 +17,13 @@ from collections import Counter
 from typing import Any
 
 import pytest
-from _tally import TALLY
-from rel_resources import sockets_on
-from rel_support import (
+
+from deepseek_ext_core import AsyncDeepSeekClient, RetryPolicy
+from deepseek_ext_emulator import Emulator, Fault, Reply
+
+from ._tally import TALLY
+from .rel_resources import sockets_on
+from .rel_support import (
     RetrySpy,
     Target,
     core_request,
@@ -27,9 +31,6 @@ from rel_support import (
     make_langchain,
     make_llamaindex,
 )
-
-from deepseek_ext_core import AsyncDeepSeekClient, RetryPolicy
-from deepseek_ext_emulator import Emulator, Fault, Reply
 
 SEED = 7
 REQUESTS = 2000

@@ -18,8 +18,17 @@ from typing import Any
 import pytest
 from langchain_core.globals import set_debug
 from langchain_core.load import dumpd, dumps
-from rel_scan import LogRecords, Scanner
-from rel_support import (
+
+from deepseek_ext_core import (
+    AsyncDeepSeekClient,
+    DeepSeekClient,
+)
+from deepseek_ext_emulator import Emulator, Fault, Reply
+from langchain_deepseek_ext import DeepSeekFIM as LangChainFIM
+from llamaindex_deepseek_ext import DeepSeekFIM as LlamaIndexFIM
+
+from .rel_scan import LogRecords, Scanner
+from .rel_support import (
     DRIVERS,
     TEXT,
     Driver,
@@ -29,14 +38,6 @@ from rel_support import (
     make_langchain,
     make_llamaindex,
 )
-
-from deepseek_ext_core import (
-    AsyncDeepSeekClient,
-    DeepSeekClient,
-)
-from deepseek_ext_emulator import Emulator, Fault, Reply
-from langchain_deepseek_ext import DeepSeekFIM as LangChainFIM
-from llamaindex_deepseek_ext import DeepSeekFIM as LlamaIndexFIM
 
 
 def test_the_scanner_finds_the_key_and_pieces_of_it(key: str) -> None:

@@ -10,20 +10,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import json_body_serializer
 import pytest
 import vcr
-from _tally import TALLY
-from rel_scan import LogRecords, Scanner
-from rel_support import (
-    DRIVERS,
-    TEXT,
-    Target,
-    core_request,
-    fake_key,
-    make_langchain,
-    make_llamaindex,
-)
 
 from deepseek_ext_core import (
     AsyncDeepSeekClient,
@@ -34,6 +22,19 @@ from deepseek_ext_core import (
 from deepseek_ext_emulator import Emulator, Reply
 from langchain_deepseek_ext import ChatDeepSeek
 from llamaindex_deepseek_ext import DeepSeek
+
+from .. import json_body_serializer
+from ._tally import TALLY
+from .rel_scan import LogRecords, Scanner
+from .rel_support import (
+    DRIVERS,
+    TEXT,
+    Target,
+    core_request,
+    fake_key,
+    make_langchain,
+    make_llamaindex,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 _KEY_SHAPED = re.compile(r"sk-[0-9A-Za-z]{16,}")

@@ -12,12 +12,13 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import pytest
-from _tally import TALLY
 from langchain_core.exceptions import ModelTimeoutError
-from rel_support import DRIVERS, PIECES, TEXT, Driver, Outcome, RetrySpy, Target, fake_key
 
 from deepseek_ext_core import APITimeoutError
 from deepseek_ext_emulator import Emulator, Fault, Reply
+
+from ._tally import TALLY
+from .rel_support import DRIVERS, PIECES, TEXT, Driver, Outcome, RetrySpy, Target, fake_key
 
 KEEP_ALIVE_SECONDS = 3.0
 KEEP_ALIVE_LINES = 12  # one every 0.25 s
