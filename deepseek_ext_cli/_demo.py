@@ -1,6 +1,6 @@
 """`deepseek-ext demo`: the framework parts, then a usage summary.
 
-The command line is the application on top of both adapters (STYLE.md, the layers): its parts
+The command line is the application on top of both adapters (README "Layout"): its parts
 live in this package (`_demo_langchain`, `_demo_llamaindex`), each named after the pip extra its
 framework comes with. A part whose framework is not installed is skipped with the `pip install`
 line that adds it; `deepseek-ext` itself needs only the core.

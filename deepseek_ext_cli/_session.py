@@ -1,10 +1,10 @@
 """The offline demo's DeepSeek: a function of the request body that answers like the real one.
 
-It plays the story of `demo_kit`: thinking-mode tool calls with their reasoning (parallel calls
-for two cities), final answers written from the tool results actually sent back, and a
-documentation answer grounded in the context LlamaIndex retrieved. Usage is shaped like real
-traffic: prompt tokens from the request size (DeepSeek's 0.3 token per character), and the part
-of the prompt an earlier request already sent reported as cache hits in 64-token units (§3.3).
+It plays the story of `demo_kit`: thinking-mode tool calls with their reasoning (parallel calls for
+two cities), final answers written from the tool results actually sent back, and a documentation
+answer grounded in the context LlamaIndex retrieved. Usage is shaped like real traffic: prompt
+tokens from the request size (DeepSeek's 0.3 token per character), and the part of the prompt an
+earlier request already sent reported as cache hits in 64-token units (docs/deepseek-api.md §3.3).
 Anything it does not recognise falls through to the emulator's echo.
 """
 

@@ -283,7 +283,7 @@ class Emulator:
         return echo_reply(body, fim=fim)
 
     def _balance(self) -> dict[str, Any]:
-        # Documented example body (api.md §1.7); amounts are decimal strings.
+        # Documented example body (docs/deepseek-api.md §1.7); amounts are decimal strings.
         if self.balance_exhausted:
             info = {
                 "currency": "CNY",

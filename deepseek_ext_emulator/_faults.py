@@ -1,8 +1,9 @@
 """Transport misbehaviour on demand: the failures a DeepSeek client must survive.
 
-Each failure mode below was seen in the wild or is documented (api.md §3.5, §4.1, §7;
-issue-logs): keep-alive comments or blank lines while a request is queued, 429/5xx,
-streams that stop without ``[DONE]``, blank or cut-off bodies, dropped connections.
+Each failure mode below was seen in the wild or is documented (docs/deepseek-api.md §3.5,
+§4.1, §7; ``tests/data/reference-traffic/issue-logs/``): keep-alive comments or blank lines
+while a request is queued, 429/5xx, streams that stop without ``[DONE]``, blank or cut-off
+bodies, dropped connections.
 A :class:`Fault` occupies one slot of the script queue and answers one request.
 """
 
@@ -14,13 +15,13 @@ from deepseek_ext_emulator._replies import Reply
 from deepseek_ext_emulator._wire import ErrorSpec, api_error
 
 # Edge (ELB) pages for gateway errors are HTML, not the JSON envelope: clients must
-# cope with error bodies they cannot parse (api.md §7.2, last bullet).
+# cope with error bodies they cannot parse (docs/deepseek-api.md §7.2, last bullet).
 _GATEWAY_HTML = (
     "<html>\r\n<head><title>{code} {reason}</title></head>\r\n<body>\r\n"
     "<center><h1>{code} {reason}</h1></center>\r\n</body>\r\n</html>\r\n"
 )
 _REASONS = {502: "Bad Gateway", 504: "Gateway Time-out"}
-# Messages from the official error-code table (api.md §7.1); no real 429/5xx body was
+# Messages from the official error-code table (docs/deepseek-api.md §7.1); no real 429/5xx body was
 # ever captured, so type names here are the emulator's own.
 _JSON_STATUS = {
     429: ("Rate Limit Reached", "rate_limit_error"),
@@ -106,7 +107,8 @@ class Fault:
 
     @classmethod
     def empty_body(cls) -> Fault:
-        """HTTP 200 with ``Content-Length: 0`` (DeepSeek-V3#450: blank body after a wait)."""
+        """HTTP 200 with ``Content-Length: 0`` (a blank body after a wait:
+        https://github.com/deepseek-ai/DeepSeek-V3/issues/450)."""
         return cls(empty=True)
 
     @classmethod

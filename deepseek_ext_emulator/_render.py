@@ -105,7 +105,7 @@ def split_sse(body: bytes) -> tuple[bytes, ...]:
 def _parts(reply: Reply, ctx: Context) -> _Parts:
     thinking = ctx.thinking if reply.thinking is None else reply.thinking
     if ctx.endpoint == "fim":
-        thinking = False  # FIM is non-thinking only (api.md §2.4)
+        thinking = False  # FIM is non-thinking only (docs/deepseek-api.md §2.4)
     reasoning = None
     if thinking:
         reasoning = split_text(
@@ -252,8 +252,8 @@ def _chat_events(parts: _Parts, ctx: Context, fingerprint: str) -> tuple[bytes, 
 
 
 def _fim_body(parts: _Parts, ctx: Context, fingerprint: str) -> bytes:
-    # Shape from the create-completion reference (api.md §6.3); no FIM traffic was ever
-    # recorded, so the usage key order reuses the chat order.
+    # Shape from the create-completion reference (docs/deepseek-api.md §6.3); no FIM traffic was
+    # ever recorded, so the usage key order reuses the chat order.
     body = {
         "id": completion_id(),
         "object": "text_completion",

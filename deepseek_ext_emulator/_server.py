@@ -252,7 +252,7 @@ class _Handler(BaseHTTPRequestHandler):
             out.write(self._head(rendered, fault, length=total) + body)
             return
         out.write(self._head(rendered, fault, length=total))
-        for _ in range(count):  # non-stream keep-alive: bare newlines (api.md §3.5)
+        for _ in range(count):  # non-stream keep-alive: bare newlines (docs/deepseek-api.md §3.5)
             out.write(b"\n")
             self._wait(interval)
         self._wait(fault.chunk_delay)

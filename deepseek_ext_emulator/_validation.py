@@ -1,15 +1,18 @@
 """Request checks DeepSeek performs, answered with DeepSeek's own 400 messages.
 
-Wordings come from captures and issue threads (api.md §7.2, issue-logs):
-unknown model, max_tokens range, reasoning pass-back, tool-message protocol, empty
-assistant message, ``Thinking mode does not support this tool_choice`` (DeepSeek-V3
-#1376, litellm#37470), ``prefix is only available when using beta api`` (new-api#999).
-Where no real wording was found (prefix on a non-last message, strict tools outside
-/beta, logprobs in thinking mode) the message is modelled on the nearest real one.
+Wordings come from captures and issue threads (docs/deepseek-api.md §7.2, and
+``tests/data/reference-traffic/issue-logs/``): unknown model, max_tokens range, reasoning
+pass-back, tool-message protocol, empty assistant message, ``Thinking mode does not
+support this tool_choice`` (https://github.com/tickernelz/opencode-mem/issues/253),
+``prefix is only available when using beta api``
+(https://github.com/QuantumNous/new-api/issues/999). Where no real wording was found
+(prefix on a non-last message, strict tools outside /beta, logprobs in thinking mode)
+the message is modelled on the nearest real one.
 
 Deliberately stricter than observed: pydantic-ai's 2026-06 cassette sent ``strict``
 tools to the non-beta URL and got 200 (strict is then silently not enforced, the bug
-of langchain#40029); the emulator answers 400 so a client that mis-routes is caught.
+of https://github.com/langchain-ai/langchain/issues/40029); the emulator answers 400 so
+a client that mis-routes is caught.
 """
 
 from __future__ import annotations
@@ -139,7 +142,7 @@ def _check_shapes(messages: Sequence[Any]) -> ErrorSpec | None:
             )
         content = message.get("content")
         if role in ("system", "tool", "assistant") and isinstance(content, list):
-            # Only user messages accept content parts (api.md §2.2).
+            # Only user messages accept content parts (docs/deepseek-api.md §2.2).
             return deserialize_error(f"messages[{i}]: invalid type: sequence, expected a string")
         if role == "tool" and "tool_call_id" not in message:
             return deserialize_error(f"messages[{i}]: missing field `tool_call_id`")
@@ -207,7 +210,7 @@ def _check_thinking(
     if body.get("logprobs"):
         return bad_request("Thinking mode does not support the parameter `logprobs`")
     if body.get("tools"):
-        # Newest rule (api.md §2.3): with tools, tool-call turns must carry their
+        # Newest rule (docs/deepseek-api.md §2.3): with tools, tool-call turns must carry their
         # reasoning back; "" is accepted (pydantic-ai replays it), missing/null is not.
         for message in messages:
             lost = message.get("reasoning_content") is None

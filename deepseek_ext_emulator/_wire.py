@@ -1,7 +1,7 @@
 """Wire facts the emulator reproduces: model table, id formats, usage and error bodies.
 
 Everything here is copied from recorded DeepSeek traffic (see
-``reference-traffic/INDEX.md`` beside the checkout) or from the API reference
+``tests/data/reference-traffic/PROVENANCE.md``) or from the API reference
 (``docs/deepseek-api.md``), not from the client code in ``deepseek_ext_core``: the
 emulator is a second, independent reading of the same documents, so a client bug does
 not get mirrored on the server side.
@@ -16,7 +16,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-# Request model id -> canonical id echoed in ``model`` (api.md §1.4: legacy names and
+# Request model id -> canonical id echoed in ``model`` (docs/deepseek-api.md §1.4: legacy names and
 # ``deepseek-v4-flash`` are aliases answered as ``deepseek-flash``, observed 2026-10-06).
 CANONICAL_MODELS: dict[str, str] = {
     "deepseek-flash": "deepseek-flash",
@@ -28,7 +28,7 @@ CANONICAL_MODELS: dict[str, str] = {
 }
 
 # Thinking is on by default for every V4+ id; ``deepseek-chat`` is the legacy
-# non-thinking name (api.md §2.1 ``thinking`` row, §1.4 table).
+# non-thinking name (docs/deepseek-api.md §1.4, §2.1).
 THINKING_BY_DEFAULT: dict[str, bool] = {name: name != "deepseek-chat" for name in CANONICAL_MODELS}
 
 # 32-hex fingerprints as served in 2026-08 (vercel-ai fixtures): one per deployment.
@@ -39,7 +39,7 @@ FINGERPRINTS: dict[str, str] = {
 
 MAX_TOKENS_LIMIT = 393216
 
-# Newest documented ``GET /models`` body (api.md §1.6); aliases are not listed.
+# Newest documented ``GET /models`` body (docs/deepseek-api.md §1.6); aliases are not listed.
 MODELS_BODY: dict[str, Any] = {
     "object": "list",
     "data": [
@@ -77,7 +77,8 @@ def dumps(obj: Any) -> str:
 
 
 def completion_id() -> str:
-    """A bare UUIDv4: DeepSeek has no ``chatcmpl-`` prefix (INDEX.md, identity fields)."""
+    """A bare UUIDv4: DeepSeek has no ``chatcmpl-`` prefix (every recording in
+    tests/data/reference-traffic)."""
     return str(uuid.uuid4())
 
 
@@ -132,7 +133,8 @@ def error_envelope(
     type_: str = "invalid_request_error",
     code: str = "invalid_request_error",
 ) -> dict[str, Any]:
-    """DeepSeek's error body: ``code`` is the generic value even for 401/402 (api.md §7.2)."""
+    """DeepSeek's error body: ``code`` is the generic value even for 401/402 (docs/deepseek-api.md
+    §7.2)."""
     return {"error": {"message": message, "type": type_, "param": None, "code": code}}
 
 
@@ -147,7 +149,8 @@ def api_error(
     """Build an :class:`ErrorSpec` with DeepSeek's envelope.
 
     400 bodies default to ``application/octet-stream`` because that is what the chat
-    endpoint sent in 2026-06 (INDEX.md, errors); clients must parse JSON regardless.
+    endpoint sent in 2026-06 (tests/data/reference-traffic/ruby_llm); clients must parse JSON
+    regardless.
     """
     if content_type is None:
         content_type = "application/octet-stream" if status == 400 else "application/json"
@@ -170,7 +173,8 @@ def auth_error(presented_key: str) -> ErrorSpec:
 
 
 def insufficient_balance() -> ErrorSpec:
-    """HTTP 402 as quoted in aider#4851: ``type`` is ``unknown_error``."""
+    """HTTP 402 as quoted in https://github.com/Aider-AI/aider/issues/4851: ``type`` is
+    ``unknown_error``."""
     return api_error(402, "Insufficient Balance", type_="unknown_error")
 
 

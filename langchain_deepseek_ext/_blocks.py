@@ -1,10 +1,10 @@
 """Standard content blocks for DeepSeek messages (`message.content_blocks`, `output_version="v1"`).
 
-Registered with langchain-core under the provider name "deepseek" (the hook langchain-core
-offers to integrations). Without it, best-effort parsing gives the reasoning block and the first
-tool-call chunk of a stream the same `index`, so merged v1 chunks fuse them into one block.
-Here every block kind has its own `lc_`-prefixed index, which langchain-core never concatenates.
-An empty reasoning string (DeepSeek's first thinking chunk) opens no block (deepseek-api.md §4.3).
+Registered with langchain-core under the provider name "deepseek" (the hook langchain-core offers to
+integrations). Without it, best-effort parsing gives the reasoning block and the first tool-call
+chunk of a stream the same `index`, so merged v1 chunks fuse them into one block. Here every block
+kind has its own `lc_`-prefixed index, which langchain-core never concatenates. An empty reasoning
+string (DeepSeek's first thinking chunk) opens no block (docs/deepseek-api.md §4.3).
 """
 
 from __future__ import annotations

@@ -191,7 +191,8 @@ def _text_only(content: str | list[str | dict[str, Any]], role: str) -> str:
 
 
 def _tool_content(content: str | list[str | dict[str, Any]]) -> str:
-    """Tool results are strings on the wire (§2.2); non-text blocks are sent as JSON."""
+    """Tool results are strings on the wire (docs/deepseek-api.md §2.2); non-text blocks are sent as
+    JSON."""
     if isinstance(content, str):
         return content
     texts = [_block_text(block) for block in content]

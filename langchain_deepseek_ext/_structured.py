@@ -1,18 +1,19 @@
 """`with_structured_output` for DeepSeek: three methods, none silently swapped for another.
 
 - `function_calling`: the schema becomes one tool. Without explicit thinking the tool is forced
-  (named `tool_choice`; the core turns thinking off for that request on thinking-by-default
-  models, deepseek-api.md §5.2). With `thinking="enabled"` DeepSeek rejects forced tools, so the
-  tool is offered with `tool_choice="auto"` and a system instruction to call it.
-  `strict=True` sends the tool in strict mode (`/beta`, §5.3).
-- `json_mode`: `response_format={"type": "json_object"}` (§6.1). DeepSeek needs the word "json"
-  in the prompt, so a short system instruction is added when no message mentions it.
+  (named `tool_choice`; the core turns thinking off for that request on thinking-by-default models,
+  docs/deepseek-api.md §5.2). With `thinking="enabled"` DeepSeek rejects forced tools, so the tool
+  is offered with `tool_choice="auto"` and a system instruction to call it.
+  `strict=True` sends the tool in strict mode (`/beta`, docs/deepseek-api.md §5.3).
+- `json_mode`: `response_format={"type": "json_object"}` (docs/deepseek-api.md §6.1). DeepSeek
+  needs the word "json" in the prompt, so a short system instruction is added when no message
+  mentions it.
 - `json_schema`: DeepSeek has no `json_schema` response format, so it is **emulated** with JSON
   mode plus the JSON Schema in a system instruction, and the answer is validated on the client
   (pydantic models and TypedDicts fully; dict schemas for an object with the required keys).
 
-JSON mode "may occasionally return empty content" (§6.1): an empty answer is retried once, then
-the parser raises `OutputParserException`.
+JSON mode "may occasionally return empty content" (docs/deepseek-api.md §6.1): an empty answer is
+retried once, then the parser raises `OutputParserException`.
 """
 
 from __future__ import annotations

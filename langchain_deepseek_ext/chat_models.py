@@ -284,7 +284,8 @@ class ChatDeepSeek(BaseChatModel, DeepSeekConnection):
             **(self.extra_body or {}),
             **kwargs.pop("extra_body", {}),
         }
-        if kwargs.pop("parallel_tool_calls", None) is False:  # undocumented by DeepSeek; §2.1
+        # `parallel_tool_calls` is undocumented by DeepSeek (docs/deepseek-api.md §2.1).
+        if kwargs.pop("parallel_tool_calls", None) is False:
             extra_body["parallel_tool_calls"] = False
         include_usage = kwargs.pop("stream_usage", self.stream_usage)
         if "thinking" in kwargs:

@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field, PrivateAttr, SecretStr
 
-from deepseek_ext_core import AsyncDeepSeekClient, DeepSeekClient
+from deepseek_ext_core import DEFAULT_MAX_RETRIES, AsyncDeepSeekClient, DeepSeekClient
 
 
 class DeepSeekConnection(BaseModel):
@@ -24,7 +24,9 @@ class DeepSeekConnection(BaseModel):
         default=None, description="Base URL; defaults to env DEEPSEEK_BASE_URL, then DeepSeek."
     )
     timeout: float | None = Field(default=None, description="Request timeout in seconds.")
-    max_retries: int = Field(default=2, description="Retries of one request (one retry layer).")
+    max_retries: int = Field(
+        default=DEFAULT_MAX_RETRIES, description="Retries of one request (one retry layer)."
+    )
     default_headers: dict[str, str] | None = Field(
         default=None, description="Extra HTTP headers for every request."
     )

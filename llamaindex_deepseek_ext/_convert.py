@@ -63,7 +63,8 @@ __all__ = [
 ]
 
 PREFIX_KEY = "prefix"
-"""`ChatMessage.additional_kwargs` key marking a final assistant message as a chat prefix (§6.2)."""
+"""`ChatMessage.additional_kwargs` key marking a final assistant message as a chat prefix
+(docs/deepseek-api.md §6.2)."""
 
 _SYSTEM_ROLES = frozenset({MessageRole.SYSTEM, MessageRole.DEVELOPER})
 _ASSISTANT_ROLES = frozenset({MessageRole.ASSISTANT, MessageRole.CHATBOT, MessageRole.MODEL})
@@ -182,7 +183,7 @@ def to_core_tools(specs: Sequence[Mapping[str, Any]], *, strict: bool) -> list[T
     """OpenAI-style tool specs (`ToolMetadata.to_openai_tool()`) -> core tools.
 
     With `strict`, every tool is marked strict; the core converts the schemas to DeepSeek's
-    strict subset and routes the request to `/beta` (§5.3).
+    strict subset and routes the request to `/beta` (docs/deepseek-api.md §5.3).
     """
     return [
         Tool(
@@ -257,8 +258,8 @@ def usage_to_metadata(response: PricedResponse, *, requested_model: str) -> dict
 
 
 def to_logprobs(raw: Mapping[str, Any] | None) -> list[list[LogProb]] | None:
-    """DeepSeek's `logprobs.content` (§3.4) as LlamaIndex's: per token, its top alternatives
-    (the token itself when no alternatives were asked for)."""
+    """DeepSeek's `logprobs.content` (docs/deepseek-api.md §3.4) as LlamaIndex's: per token, its
+    top alternatives (the token itself when no alternatives were asked for)."""
     content = raw.get("content") if raw else None
     if not isinstance(content, list):
         return None

@@ -1,7 +1,7 @@
 """Structured output through DeepSeek's JSON mode (used when thinking is explicitly enabled).
 
 DeepSeek has no `json_schema` response format and rejects a forced tool_choice in thinking mode
-(deepseek-api.md §5.2, §6.1), so with `thinking="enabled"` a schema is asked for in JSON mode:
+(docs/deepseek-api.md §5.2, §6.1), so with `thinking="enabled"` a schema is asked for in JSON mode:
 the schema goes into a system message (JSON mode needs the word "json" in the prompt) and the
 answer is validated by pydantic. Pure functions only.
 """
@@ -39,7 +39,8 @@ def json_mode_messages(
 
 
 def parse_json_output(output_cls: type[Model], text: str | None) -> Model:
-    """Validates the model's JSON answer; a clear error when JSON mode came back empty (§6.1)."""
+    """Validates the model's JSON answer; a clear error when JSON mode came back empty
+    (docs/deepseek-api.md §6.1)."""
     body = (text or "").strip()
     if body.startswith("```"):
         body = body.strip("`").removeprefix("json").strip()

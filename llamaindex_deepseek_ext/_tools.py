@@ -12,7 +12,8 @@ __all__ = ["ToolArgumentsError", "keep_first_tool_call", "tool_selections"]
 
 
 class ToolArgumentsError(ValueError):
-    """The model produced tool-call arguments that are not a JSON object (deepseek-api.md §5.4)."""
+    """The model produced tool-call arguments that are not a JSON object (docs/deepseek-api.md
+    §5.4)."""
 
 
 def tool_selections(response: ChatResponse, *, error_on_no_tool_call: bool) -> list[ToolSelection]:

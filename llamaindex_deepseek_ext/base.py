@@ -157,7 +157,8 @@ class DeepSeek(DeepSeekConnection, JSONModeStructuredMixin, FunctionCallingLLM):
         )
 
     def _use_json_mode(self, llm_kwargs: Mapping[str, Any] | None) -> bool:
-        # A forced tool call is rejected in thinking mode (§5.2): use JSON mode instead.
+        # A forced tool call is rejected in thinking mode (docs/deepseek-api.md §5.2): use JSON mode
+        # instead.
         return (llm_kwargs or {}).get("thinking", self.thinking) in ("enabled", True)
 
     # -- clients and requests -----------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""`DeepSeekFIM`: fill-in-the-middle completion (`/beta/completions`, deepseek-api.md §6.3)."""
+"""`DeepSeekFIM`: fill-in-the-middle completion (`/beta/completions`, docs/deepseek-api.md §6.3)."""
 
 from __future__ import annotations
 

@@ -24,6 +24,7 @@ from typing import Any
 import pytest
 
 from . import json_body_serializer
+from .request_bodies import with_clean_tool_descriptions
 
 ROOT = Path(__file__).resolve().parents[1]
 PLACEHOLDER_KEY = "placeholder-key-for-replay"
@@ -52,7 +53,7 @@ def _match_json_body(recorded: Any, sent: Any) -> None:
             return None
         text = body.decode("utf-8") if isinstance(body, bytes) else body
         try:
-            return json.loads(text)
+            return with_clean_tool_descriptions(json.loads(text))
         except ValueError:
             return text
 

@@ -1,10 +1,10 @@
 """Chunk accumulation: a stream merged into the message the non-streaming call would return.
 
-Content and reasoning are concatenated exactly (the first thinking delta is `""` and is kept, so
-a thinking turn keeps a `reasoning_content` key even when no reasoning text came); tool-call
-argument fragments are joined per `index`, taking `id` and name from an index's first fragment
-(§4.3); the last non-null `usage` wins, whether it rode on the finish chunk or on a trailing chunk
-with empty `choices` (§4.4).
+Content and reasoning are concatenated exactly (the first thinking delta is `""` and is kept, so a
+thinking turn keeps a `reasoning_content` key even when no reasoning text came); tool-call argument
+fragments are joined per `index`, taking `id` and name from an index's first fragment
+(docs/deepseek-api.md §4.3); the last non-null `usage` wins, whether it rode on the finish chunk or
+on a trailing chunk with empty `choices` (docs/deepseek-api.md §4.4).
 """
 
 from __future__ import annotations

@@ -260,7 +260,3 @@ parse_chunk: Callable[[str, str | None], ChatCompletionChunk] = partial(
     parse_event, ChatCompletionChunk
 )
 """`parse_event` for chat chunks (a `partial`, not a wrapper: one Python frame less per chunk)."""
-
-
-def describe(exc: DeepSeekError) -> str:
-    return f"{type(exc).__name__}: {exc}"

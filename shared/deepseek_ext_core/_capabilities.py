@@ -1,4 +1,4 @@
-"""What each model name can do, as data (deepseek-api.md §1.4, §1.5, §2.4, §6).
+"""What each model name can do, as data (docs/deepseek-api.md §1.4, §1.5, §2.4, §6).
 
 Adapters read context windows, thinking defaults and feature support from here instead of
 branching on model names. Unknown names (a model released after this table) pass through with
@@ -59,7 +59,7 @@ _TABLE: dict[str, dict[str, Any]] = {
     "deepseek-v4-flash": _V4_FLASH,
     "deepseek-v4-flash-vision-exp": _V4_FLASH,
     "deepseek-v4-pro": {**_V4_FLASH, "canonical": "deepseek-v4-pro", "image_input": False},
-    # Legacy names: aliases of Flash's two modes since 2026-04 (§1.4, §12.2).
+    # Legacy names: aliases of Flash's two modes since 2026-04 (docs/deepseek-api.md §1.4, §12.2).
     "deepseek-chat": {**_V4_FLASH, "thinking_default": False, "image_input": False},
     "deepseek-reasoner": {**_V4_FLASH, "image_input": False},
 }

@@ -24,9 +24,10 @@ DeepSeekError
       └── MissingAPIKeyError
 ```
 
-Status classes follow DeepSeek's error table (deepseek-api.md §7.1); HTTP status decides first,
-because DeepSeek's `code` is often the generic `invalid_request_error` even for auth errors (§7.2).
-Messages never contain the API key: DeepSeek's own 401 text echoes only its last four characters.
+Status classes follow DeepSeek's error table (docs/deepseek-api.md §7.1); HTTP status decides first,
+because DeepSeek's `code` is often the generic `invalid_request_error` even for auth errors
+(docs/deepseek-api.md §7.2). Messages never contain the API key: DeepSeek's own 401 text echoes only
+its last four characters.
 """
 
 from __future__ import annotations
@@ -155,7 +156,7 @@ class InvalidRequestError(DeepSeekError, ValueError):
 
 
 class InvalidConversationError(InvalidRequestError):
-    """The message list breaks DeepSeek's multi-round rules (§2.2)."""
+    """The message list breaks DeepSeek's multi-round rules (docs/deepseek-api.md §2.2)."""
 
 
 class ThinkingModeConflictError(InvalidRequestError):
@@ -167,7 +168,7 @@ class UnsupportedInputError(InvalidRequestError):
 
 
 class StrictSchemaError(InvalidRequestError):
-    """A JSON Schema that DeepSeek's strict tool mode cannot accept (§5.3)."""
+    """A JSON Schema that DeepSeek's strict tool mode cannot accept (docs/deepseek-api.md §5.3)."""
 
 
 class MissingAPIKeyError(InvalidRequestError):

@@ -1,10 +1,12 @@
-"""History to wire: the stateless multi-round `messages` list (deepseek-api.md §2.2, §2.3, §6.5).
+"""History to wire: the stateless multi-round `messages` list.
+
+DeepSeek's rules for it: docs/deepseek-api.md §2.2, §2.3, §6.5.
 
 One function, `to_wire_messages`, checks the conversation the way DeepSeek does and applies the
-reasoning pass-back rule. DeepSeek changed that rule three times (§2.3); the `auto` policy sends
-what every era accepts: keep `reasoning_content` on every assistant message that has it when the
-request carries tools or the message made tool calls, and `""` for a tool-call turn whose
-reasoning was lost (history imported from another provider, say).
+reasoning pass-back rule. DeepSeek changed that rule three times (docs/deepseek-api.md §2.3); the
+`auto` policy sends what every era accepts: keep `reasoning_content` on every assistant message that
+has it when the request carries tools or the message made tool calls, and `""` for a tool-call turn
+whose reasoning was lost (history imported from another provider, say).
 """
 
 from __future__ import annotations
@@ -107,7 +109,8 @@ def _should_send_reasoning(
     if passback == "never":
         return False
     if message.tool_calls:
-        return True  # `""` when the reasoning of a tool-call turn was lost (§2.3)
+        # `""` when the reasoning of a tool-call turn was lost (docs/deepseek-api.md §2.3).
+        return True
     if passback == "always" or has_tools or (is_last and message.prefix):
         return message.reasoning_content is not None
     return False
@@ -131,7 +134,7 @@ def _assistant_to_wire(
         )
     wire: WireMessage = {"role": "assistant", "content": message.content or ""}
     if _should_send_reasoning(message, is_last=is_last, has_tools=has_tools, passback=passback):
-        # A tool-call turn whose reasoning was lost still gets the key (§2.3).
+        # A tool-call turn whose reasoning was lost still gets the key (docs/deepseek-api.md §2.3).
         wire["reasoning_content"] = message.reasoning_content or ""
     if message.tool_calls:
         wire["tool_calls"] = [
@@ -163,7 +166,8 @@ def _checked_arguments(arguments: str, index: int) -> str:
 
 
 def _check_tool_protocol(messages: Sequence[Message]) -> None:
-    """Every tool_calls message is followed by exactly one tool message per call id (§2.2)."""
+    """Every tool_calls message is followed by exactly one tool message per call id
+    (docs/deepseek-api.md §2.2)."""
     pending: dict[str, int] = {}
     for index, message in enumerate(messages):
         if isinstance(message, ToolMessage):

@@ -1,6 +1,6 @@
 """Neutral conversation messages: what both adapters translate their framework messages into.
 
-They mirror DeepSeek's stateless multi-round format (deepseek-api.md §2.2) but stay free of
+They mirror DeepSeek's stateless multi-round format (docs/deepseek-api.md §2.2) but stay free of
 wire details, so the pass-back rule and the conversation checks live in one place
 (`_history.py`). All are frozen: converters build new ones and never mutate the caller's.
 """
@@ -59,8 +59,9 @@ class AssistantMessage:
     """An assistant turn as stored in history.
 
     `reasoning_content` is kept exactly as received (including `""`): DeepSeek requires it back
-    on tool-call turns in thinking mode (§2.3). `prefix=True` marks the last message as a chat
-    prefix completion (§6.2); its `reasoning_content` is then the reasoning prefix.
+    on tool-call turns in thinking mode (docs/deepseek-api.md §2.3). `prefix=True` marks the last
+    message as a chat prefix completion (docs/deepseek-api.md §6.2); its `reasoning_content` is then
+    the reasoning prefix.
     """
 
     content: str | None = None
@@ -81,7 +82,7 @@ class ToolMessage:
 Message: TypeAlias = SystemMessage | UserMessage | AssistantMessage | ToolMessage
 
 ReasoningPassback: TypeAlias = Literal["auto", "always", "never"]
-"""How `reasoning_content` is sent back (§2.3).
+"""How `reasoning_content` is sent back (docs/deepseek-api.md §2.3).
 
 - `auto`: every assistant message that has it, when the request carries tools or the message has
   tool_calls; `""` for a tool-call turn whose reasoning was lost. Satisfies every era's rule.

@@ -48,9 +48,9 @@ def thinking_is_on(request: ChatRequest, caps: ModelCapabilities) -> bool:
 def _guarded_thinking(request: ChatRequest, caps: ModelCapabilities) -> str | None:
     """The `thinking` value to send, after the thinking-mode guard.
 
-    DeepSeek rejects a forced tool_choice and logprobs in thinking mode (§2.1, §5.2). When the
-    caller left thinking to the server default, such a request is sent with thinking disabled;
-    when the caller enabled it explicitly, that is a contradiction and raises.
+    DeepSeek rejects a forced tool_choice and logprobs in thinking mode (docs/deepseek-api.md §2.1,
+    §5.2). When the caller left thinking to the server default, such a request is sent with thinking
+    disabled; when the caller enabled it explicitly, that is a contradiction and raises.
     """
     forced = request.tool_choice == "required" or isinstance(request.tool_choice, NamedToolChoice)
     if not (forced or request.logprobs) or not thinking_is_on(request, caps):
@@ -86,7 +86,7 @@ def _tools_body(request: ChatRequest) -> tuple[list[dict[str, Any]] | None, bool
     strict = [bool(tool.function.strict) for tool in request.tools]
     if any(strict) and not all(strict):
         raise InvalidRequestError(
-            "DeepSeek's strict mode needs strict=True on every tool of the request (§5.3)"
+            "DeepSeek's strict mode needs strict=True on every tool of the request"
         )
     tools = [tool.model_dump(exclude_none=True) for tool in request.tools]
     if all(strict):

@@ -1,8 +1,8 @@
 """Request models: strict on the way out, so typos and out-of-range values fail before sending.
 
-Every documented parameter of `POST /chat/completions` (deepseek-api.md §2.1) and of FIM
-(`POST /beta/completions`, §6.3) is a typed field; `extra_body` is the one escape hatch and is
-merged last into the JSON body.
+Every documented parameter of `POST /chat/completions` (docs/deepseek-api.md §2.1) and of FIM (`POST
+/beta/completions`, docs/deepseek-api.md §6.3) is a typed field; `extra_body` is the one escape
+hatch and is merged last into the JSON body.
 """
 
 # No `from __future__ import annotations`: pydantic would have to evaluate every field's
@@ -31,7 +31,7 @@ Stop: TypeAlias = str | Annotated[list[str], Field(max_length=16)]
 
 
 class ToolFunction(BaseModel):
-    """A function the model may call (§5.1)."""
+    """A function the model may call (docs/deepseek-api.md §5.1)."""
 
     model_config = _STRICT
     name: Annotated[str, Field(pattern=r"^[a-zA-Z0-9_-]{1,64}$")]
@@ -41,7 +41,8 @@ class ToolFunction(BaseModel):
     parameters: dict[str, Any] | None = None
     """A JSON Schema object; omit for a function without parameters."""
     strict: bool | None = None
-    """Strict mode (beta): the request goes to `/beta` and the schema is made strict (§5.3)."""
+    """Strict mode (beta): the request goes to `/beta` and the schema is made strict
+    (docs/deepseek-api.md §5.3)."""
 
 
 class Tool(BaseModel):
@@ -72,7 +73,8 @@ ToolChoice: TypeAlias = Literal["none", "auto", "required"] | NamedToolChoice
 
 def json_mode_instruction(schema: Mapping[str, Any] | None = None) -> str:
     """A system instruction for JSON mode: DeepSeek needs the word "json" in the prompt, and has
-    no `json_schema` format, so a schema, when there is one, is asked for in words (§6.1)."""
+    no `json_schema` format, so a schema, when there is one, is asked for in words
+    (docs/deepseek-api.md §6.1)."""
     if schema is None:
         return "Respond with a single JSON object."
     text = json.dumps(schema, ensure_ascii=False)
@@ -83,7 +85,7 @@ def json_mode_instruction(schema: Mapping[str, Any] | None = None) -> str:
 
 
 class ResponseFormat(BaseModel):
-    """`text` or `json_object`; DeepSeek has no `json_schema` format (§6.1)."""
+    """`text` or `json_object`; DeepSeek has no `json_schema` format (docs/deepseek-api.md §6.1)."""
 
     model_config = _STRICT
     type: Literal["text", "json_object"]
@@ -151,7 +153,7 @@ class ChatRequest(BaseModel):
     top_logprobs: Annotated[int, Field(ge=0, le=20)] | None = None
     """0 to 20 alternatives per token; needs `logprobs`."""
     user_id: Annotated[str, Field(pattern=r"^[a-zA-Z0-9_-]+$", max_length=512)] | None = None
-    """Your end user's id, for isolation and scheduling (§10.1)."""
+    """Your end user's id, for isolation and scheduling (docs/deepseek-api.md §10.1)."""
     reasoning_passback: ReasoningPassback = "auto"
     """How `reasoning_content` is sent back (never sent itself); see `ReasoningPassback`."""
     extra_body: dict[str, Any] | None = None
@@ -172,7 +174,7 @@ class ChatRequest(BaseModel):
 
 
 class FIMRequest(BaseModel):
-    """A fill-in-the-middle completion (`POST /beta/completions`, §6.3)."""
+    """A fill-in-the-middle completion (`POST /beta/completions`, docs/deepseek-api.md §6.3)."""
 
     model_config = _STRICT
     model: Annotated[str, Field(min_length=1)]

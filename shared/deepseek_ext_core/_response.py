@@ -1,7 +1,7 @@
 """Response models: permissive on the way in (unknown fields kept, unknown finish reasons kept).
 
-Shapes follow real traffic (deepseek-api.md §3, §4.2, §6.3, §1.6, §1.7 and
-`../shared/reference-traffic/`): `finish_reason` is any string (`insufficient_system_resource`
+Shapes follow real traffic (docs/deepseek-api.md §3, §4.2, §6.3, §1.6, §1.7, and the recordings
+in `tests/data/reference-traffic/`): `finish_reason` is any string (`insufficient_system_resource`
 included), usage carries DeepSeek's cache fields, and everything optional is optional.
 """
 
@@ -29,7 +29,7 @@ class CompletionTokensDetails(BaseModel):
 
 
 class Usage(BaseModel):
-    """Token usage as DeepSeek reports it (§3.3)."""
+    """Token usage as DeepSeek reports it (docs/deepseek-api.md §3.3)."""
 
     model_config = _OPEN
     prompt_tokens: int = 0
@@ -117,7 +117,7 @@ class WithRequestId(BaseModel):
 
 
 class ChatCompletion(WithRequestId):
-    """A non-streaming chat completion (§3.1)."""
+    """A non-streaming chat completion (docs/deepseek-api.md §3.1)."""
 
     model_config = _OPEN
     id: str
@@ -145,7 +145,8 @@ class ChunkFunction(BaseModel):
 
 
 class ChunkToolCall(BaseModel):
-    """A tool-call fragment; `id` and `name` arrive only on an index's first fragment (§4.3)."""
+    """A tool-call fragment; `id` and `name` arrive only on an index's first fragment
+    (docs/deepseek-api.md §4.3)."""
 
     model_config = _OPEN
     index: int = 0
@@ -171,7 +172,8 @@ class ChunkChoice(BaseModel):
 
 
 class ChatCompletionChunk(BaseModel):
-    """One streamed chunk (§4.2); `choices` may be empty on a trailing usage-only chunk."""
+    """One streamed chunk (docs/deepseek-api.md §4.2); `choices` may be empty on a trailing
+    usage-only chunk."""
 
     model_config = _OPEN
     id: str = ""
@@ -192,7 +194,7 @@ class FIMChoice(BaseModel):
 
 
 class FIMCompletion(WithRequestId):
-    """A FIM completion or one streamed FIM chunk (§6.3, §4.5)."""
+    """A FIM completion or one streamed FIM chunk (docs/deepseek-api.md §6.3, §4.5)."""
 
     model_config = _OPEN
     id: str = ""
@@ -226,7 +228,8 @@ class ModelList(BaseModel):
 
 
 class BalanceInfo(BaseModel):
-    """One currency's balance; amounts are decimal strings on the wire (§1.7)."""
+    """One currency's balance; amounts are decimal strings on the wire (docs/deepseek-api.md
+    §1.7)."""
 
     model_config = _OPEN
     currency: str

@@ -1,6 +1,6 @@
 """The one retry layer: policy as data, building tenacity's `Retrying` and `AsyncRetrying`.
 
-What is retried follows DeepSeek's error table and its own client (deepseek-api.md §7.1, §7.3):
+What is retried follows DeepSeek's error table and its own client (docs/deepseek-api.md §7.1, §7.3):
 429 (unless the message says the balance or quota is exhausted), 500, 502, 503, 504 and other
 5xx, connection errors, timeouts, an empty or unparsable 200 body, and a non-streaming answer cut
 by `insufficient_system_resource`. 400, 401, 402 and 422 are never retried. Streams are retried

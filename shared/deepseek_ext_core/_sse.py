@@ -1,4 +1,4 @@
-"""A sans-IO server-sent-events decoder (deepseek-api.md §4.1).
+"""A sans-IO server-sent-events decoder (docs/deepseek-api.md §4.1).
 
 Fed raw bytes as they arrive, it returns the `data` payloads of complete events. It ignores
 comments (`: keep-alive`, DeepSeek's liveness signal while a request is queued) and blank

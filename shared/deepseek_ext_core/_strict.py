@@ -1,4 +1,4 @@
-"""JSON Schema to DeepSeek's strict-tool subset (deepseek-api.md §5.3).
+"""JSON Schema to DeepSeek's strict-tool subset (docs/deepseek-api.md §5.3).
 
 Strict mode (beta, `/beta` base URL) validates tool arguments against the schema, but accepts only
 a subset of JSON Schema: every object lists all its properties in `required` and sets

@@ -1,4 +1,4 @@
-"""Offline token counts (deepseek-api.md §9): never downloads anything.
+"""Offline token counts (docs/deepseek-api.md §9): never downloads anything.
 
 Without extras: DeepSeek's documented ratios, one English character about 0.3 tokens and one
 Chinese character about 0.6 (CJK and everything else counted apart). With the `tokenizer` extra
@@ -17,7 +17,8 @@ from typing import Literal
 from ._messages import AssistantMessage, Message, TextPart, ToolMessage, UserMessage
 
 _PER_MESSAGE_OVERHEAD = 4
-_IMAGE_TOKENS = 1024  # the larger of the two documented per-image caps (§12.10)
+# The larger of the two documented per-image caps (docs/deepseek-api.md §12.10).
+_IMAGE_TOKENS = 1024
 
 
 def _is_cjk(char: str) -> bool:

@@ -1,10 +1,10 @@
-"""Usage normalisation and estimated cost in USD (deepseek-api.md §3.3, §8).
+"""Usage normalisation and estimated cost in USD (docs/deepseek-api.md §3.3, §8).
 
 Cost = cache-hit tokens x hit price + cache-miss tokens x miss price + completion tokens (reasoning
 included) x output price, per million tokens. Since 2026-08-16 prices differ between peak hours
-(Beijing 09:00-12:00 and 14:00-18:00 on weekdays, i.e. 01:00-04:00 and 06:00-10:00 UTC) and
-off-peak hours; DeepSeek prices a request by its completion time (§8.2). The table is dated and
-can be replaced: it is an estimate, the bill is DeepSeek's.
+(Beijing 09:00-12:00 and 14:00-18:00 on weekdays, i.e. 01:00-04:00 and 06:00-10:00 UTC) and off-peak
+hours; DeepSeek prices a request by its completion time (docs/deepseek-api.md §8.2). The table is
+dated and can be replaced: it is an estimate, the bill is DeepSeek's.
 """
 
 from __future__ import annotations
@@ -121,7 +121,7 @@ def estimate_response_cost(
 ) -> Decimal | None:
     """Estimated USD cost of an answer: the model DeepSeek answered with (else the one asked
     for), priced at the time it was created, since the peak-hour price applies by completion time
-    (§8.2). None without usage or without a price for the model."""
+    (docs/deepseek-api.md §8.2). None without usage or without a price for the model."""
     if response.usage is None:
         return None
     at = datetime.fromtimestamp(response.created, tz=timezone.utc) if response.created else None

@@ -41,7 +41,7 @@ def chunk(
     choices: bool = True,
     logprobs: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """One chat chunk as DeepSeek sends it (§4.2)."""
+    """One chat chunk as DeepSeek sends it (docs/deepseek-api.md §4.2)."""
     body: dict[str, Any] = {
         "id": "0b5e2c1e-5b7e-4a42-9f3a-2f1d7f0c2a11",
         "object": "chat.completion.chunk",

@@ -1,4 +1,4 @@
-"""The chunk accumulator (deepseek-api.md §4.3, §4.4): a stream merged into the final message."""
+"""The chunk accumulator: a stream merged into one message (docs/deepseek-api.md §4.3, §4.4)."""
 
 from __future__ import annotations
 

@@ -362,7 +362,7 @@ async def test_401_on_balance_is_an_authentication_error(mode: str) -> None:
         await call(make_client(mode, handler, max_retries=0), "get_balance")
 
 
-# ---- usage and cost (§3.3, §8) ----------------------------------------------------------------
+# ---- usage and cost (docs/deepseek-api.md §3.3, §8)  ---------------------------------------------
 
 USAGE = Usage(
     prompt_tokens=3000,
@@ -520,7 +520,7 @@ def test_unknown_model_is_conservative_and_overridable() -> None:
     assert (bigger.context_window, bigger.image_input) == (2_000_000, True)
 
 
-# ---- token estimates (§9) ---------------------------------------------------------------------
+# ---- token estimates (docs/deepseek-api.md §9)  --------------------------------------------------
 
 
 @pytest.mark.parametrize(

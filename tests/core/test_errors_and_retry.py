@@ -1,4 +1,4 @@
-"""Error mapping and the retry layer (deepseek-api.md §3.5, §4.1, §7) over `httpx.MockTransport`.
+"""Error mapping and retries, over `httpx.MockTransport` (docs/deepseek-api.md §3.5, §4.1, §7).
 
 Sync and async clients run through one parametrized test wherever the behaviour is the same.
 """

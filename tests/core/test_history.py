@@ -1,4 +1,4 @@
-"""History to wire and the reasoning pass-back rule, per era (deepseek-api.md §2.2, §2.3)."""
+"""History to wire and the reasoning pass-back rule, per era (docs/deepseek-api.md §2.2, §2.3)."""
 
 from __future__ import annotations
 
@@ -76,7 +76,7 @@ def test_tool_call_turn_wire_shape() -> None:
     )
     assert wire[1] == {
         "role": "assistant",
-        "content": "",  # null content is sent as "" (§2.2: safest)
+        "content": "",  # null content is sent as "" (docs/deepseek-api.md §2.2: safest)
         "reasoning_content": "r",
         "tool_calls": [
             {
@@ -97,7 +97,7 @@ def test_tool_call_turn_wire_shape() -> None:
     ]
 
 
-# ---- the pass-back rule, era by era (§2.3) ---------------------------------------------------
+# ---- the pass-back rule, era by era (docs/deepseek-api.md §2.3)  ---------------------------------
 
 
 def test_v32_tool_loop_within_one_turn_sends_the_reasoning_back() -> None:

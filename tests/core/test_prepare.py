@@ -55,7 +55,7 @@ FORCED = {
 }
 
 
-# ---- thinking-mode guard (§2.1, §5.2) ---------------------------------------------------------
+# ---- thinking-mode guard (docs/deepseek-api.md §2.1, §5.2)  --------------------------------------
 
 
 def test_thinking_mode_turns_a_bool_into_deepseeks_word() -> None:
@@ -387,7 +387,8 @@ def test_request_is_frozen() -> None:
 
 
 def test_json_mode_instruction_says_json_and_carries_the_schema() -> None:
-    # DeepSeek's JSON mode needs the word "json" in the prompt (§6.1); both adapters use this.
+    # DeepSeek's JSON mode needs the word "json" in the prompt (docs/deepseek-api.md §6.1); both
+    # adapters use this.
     schema = {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}
     assert "json" in json_mode_instruction().lower()
     with_schema = json_mode_instruction(schema)

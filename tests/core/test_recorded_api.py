@@ -1,6 +1,6 @@
 """The core client against recorded DeepSeek traffic (cassettes/core/test_recorded_api/).
 
-Where a real recording exists in ../shared/reference-traffic, the cassette's response is those
+Where a real recording exists in tests/data/reference-traffic, the cassette's response is those
 exact bytes (see tests/reference_traffic.py); FIM, prefix completion, /models, /user/balance and
 402 were never recorded publicly, so their cassettes come from the emulator. Re-record live with
 `DEEPSEEK_API_KEY=... pytest tests/core/test_recorded_api.py --record-mode=rewrite`.

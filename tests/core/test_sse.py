@@ -1,4 +1,4 @@
-"""The sans-IO SSE decoder (deepseek-api.md §4.1): a table of tricky inputs, then properties."""
+"""The sans-IO SSE decoder (docs/deepseek-api.md §4.1): tricky inputs, then properties."""
 
 from __future__ import annotations
 

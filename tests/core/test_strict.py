@@ -1,4 +1,4 @@
-"""JSON Schema to DeepSeek's strict-tool subset (deepseek-api.md §5.3)."""
+"""JSON Schema to DeepSeek's strict-tool subset (docs/deepseek-api.md §5.3)."""
 
 from __future__ import annotations
 

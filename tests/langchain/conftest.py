@@ -14,6 +14,8 @@ from langchain_core.runnables import Runnable
 from deepseek_ext_emulator import Emulator
 from langchain_deepseek_ext import ChatDeepSeek, DeepSeekFIM
 
+from ..request_bodies import with_clean_tool_descriptions
+
 KEY = "test-key"
 
 
@@ -77,7 +79,8 @@ def run() -> Callable[..., Awaitable[AIMessage]]:
 
 
 def _normalized_body(request: Any) -> Any:
-    """The JSON body with tool-call ids replaced by their order of appearance."""
+    """The JSON body with tool-call ids replaced by their order of appearance (and tool
+    descriptions compared without docstring indentation, see `tests/request_bodies.py`)."""
     body = request.body
     if not body:
         return None
@@ -96,7 +99,7 @@ def _normalized_body(request: Any) -> Any:
             call["id"] = stable(call["id"])
         if "tool_call_id" in message:
             message["tool_call_id"] = stable(message["tool_call_id"])
-    return parsed
+    return with_clean_tool_descriptions(parsed)
 
 
 def _match_json_body_stable_ids(recorded: Any, sent: Any) -> None:

@@ -20,11 +20,11 @@ class DeepSeekProfile:
 
     @property
     def supports_image_inputs(self) -> bool:
-        return True  # deepseek-flash takes images (§6.8)
+        return True  # deepseek-flash takes images (docs/deepseek-api.md §6.8)
 
     @property
     def supports_image_urls(self) -> bool:
-        return True  # http(s) image URLs are sent as they are (§6.8)
+        return True  # http(s) image URLs are sent as they are (docs/deepseek-api.md §6.8)
 
     @property
     def model_override_value(self) -> str:

@@ -225,7 +225,8 @@ class TestThinkingOn(_DeepSeekIntegration):
 
     @property
     def has_tool_choice(self) -> bool:
-        return False  # DeepSeek rejects forced tool choice in thinking mode (§5.2, §2.4)
+        # DeepSeek rejects forced tool choice in thinking mode (docs/deepseek-api.md §5.2, §2.4).
+        return False
 
     @pytest.mark.xfail(
         reason="forces tool_choice='any'; DeepSeek rejects forced tool choice in thinking mode",

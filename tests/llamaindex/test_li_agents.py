@@ -57,7 +57,8 @@ async def test_function_agent_three_tool_rounds_in_thinking_mode(emu: Emu, strea
         assistants = _assistant_turns(body)
         assert len(assistants) == turn  # every earlier tool-call turn is replayed
         for sent, (name, args, why) in zip(assistants, ROUNDS, strict=False):
-            # DeepSeek 400s without it (deepseek-api.md §2.3): reasoning on every tool-call turn.
+            # DeepSeek 400s without it (docs/deepseek-api.md §2.3): reasoning on every tool-call
+            # turn.
             assert sent["reasoning_content"] == why
             (call,) = sent["tool_calls"]
             assert call["function"]["name"] == name

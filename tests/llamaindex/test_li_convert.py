@@ -356,7 +356,7 @@ def test_bool_thinking_per_call_and_logprobs_guard() -> None:
 
 
 def test_logprobs_reach_chat_and_completion_responses() -> None:
-    # The documented shape (deepseek-api.md §3.4): per token, its top alternatives.
+    # The documented shape (docs/deepseek-api.md §3.4): per token, its top alternatives.
     hello = {"token": "Hello", "logprob": -0.01, "bytes": [72, 101, 108, 108, 111]}
     hi = {"token": "Hi", "logprob": -4.6, "bytes": None}
     completion = ChatCompletion.model_validate(

@@ -136,12 +136,12 @@ def test_a_thousand_cancelled_streams_leak_nothing(
 
 @pytest.mark.xfail(
     strict=True,
-    reason="httpcore 1.0.9 (encode/httpcore#1093, open; fixes in PRs #1094/#1099 and in the "
-    "httpx2 fork): a request cancelled between getting a fresh connection and sending on it "
-    "leaves that connection in the pool, connected but never used (state NEW) and never "
-    "reclaimed; enough of them exhaust max_connections (PoolTimeout). Core mitigation: see "
-    "the report (move to a fixed httpcore/httpx2, or rebuild the owned pool after such a "
-    "cancellation in _async_client.py _send/_open).",
+    reason="httpcore 1.0.9 (https://github.com/encode/httpcore/issues/1093, open; fixes in "
+    "PRs #1094/#1099 and in the httpx2 fork): a request cancelled between getting a fresh "
+    "connection and sending on it leaves that connection in the pool, connected but never "
+    "used (state NEW) and never reclaimed; enough of them exhaust max_connections "
+    "(PoolTimeout). Core mitigation: move to a fixed httpcore/httpx2, or rebuild the owned "
+    "pool after such a cancellation in _async_client.py _send/_open.",
 )
 def test_cancelling_at_every_point_of_a_send_leaks_no_connection(
     key: str, emulator: Emulator
