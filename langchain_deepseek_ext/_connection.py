@@ -11,8 +11,10 @@ from typing import Any
 
 from langchain_core.utils import from_env, secret_from_env
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr
+from typing_extensions import Self
 
 from deepseek_ext_core import AsyncDeepSeekClient, DeepSeekClient
+from deepseek_ext_core.integration import AsyncClientPerLoop, deepcopy_model
 
 __all__ = ["DeepSeekConnection"]
 
@@ -42,7 +44,7 @@ class DeepSeekConnection(BaseModel):
     """An `httpx.AsyncClient` to send async requests with."""
 
     _sync_client: DeepSeekClient | None = PrivateAttr(default=None)
-    _async_client: AsyncDeepSeekClient | None = PrivateAttr(default=None)
+    _async_clients: AsyncClientPerLoop | None = PrivateAttr(default=None)
 
     def __getstate__(self) -> dict[str, Any]:
         state: dict[str, Any] = super().__getstate__()
@@ -54,8 +56,18 @@ class DeepSeekConnection(BaseModel):
             "http_client": None,
             "http_async_client": None,
         }
-        state["__pydantic_private__"] = {"_sync_client": None, "_async_client": None}
+        state["__pydantic_private__"] = {"_sync_client": None, "_async_clients": None}
         return state
+
+    def __deepcopy__(self, memo: dict[int, Any] | None = None) -> Self:
+        # A copy builds its own core clients on first use and shares the injected httpx ones
+        # (LangGraph deep-copies models; live clients hold locks and sockets).
+        return deepcopy_model(
+            self,
+            memo,
+            fresh_private={"_sync_client": None, "_async_clients": None},
+            shared=(self.http_client, self.http_async_client),
+        )
 
     def _client_kwargs(self) -> dict[str, Any]:
         kwargs: dict[str, Any] = {
@@ -79,9 +91,13 @@ class DeepSeekConnection(BaseModel):
 
     @property
     def async_client(self) -> AsyncDeepSeekClient:
-        """The async core client, built on first use."""
-        if self._async_client is None:
-            self._async_client = AsyncDeepSeekClient(
-                **self._client_kwargs(), http_client=self.http_async_client
-            )
-        return self._async_client
+        """The async core client of the running event loop, built on first use there.
+
+        One per loop: `asyncio.run` per question, or threads that each run a loop, all work
+        with one model (docs: README "Reliability"). Read it from a coroutine."""
+        if self._async_clients is None:
+            self._async_clients = AsyncClientPerLoop(self._new_async_client)
+        return self._async_clients.get()
+
+    def _new_async_client(self) -> AsyncDeepSeekClient:
+        return AsyncDeepSeekClient(**self._client_kwargs(), http_client=self.http_async_client)

@@ -51,6 +51,7 @@ from deepseek_ext_core import (
     UserMessage,
     estimate_response_cost,
 )
+from deepseek_ext_core.integration import wire_tool_arguments
 
 __all__ = [
     "PREFIX_KEY",
@@ -121,7 +122,7 @@ def _assistant(message: AIMessage, answered: set[str]) -> AssistantMessage:
     # A malformed call only goes back when the caller answered it; unanswered it would break
     # DeepSeek's "every call gets a result" rule for a call no tool ever ran.
     calls += [
-        ToolCall(id=bad["id"], name=bad["name"] or "", arguments=_valid_json(bad["args"]))
+        ToolCall(id=bad["id"], name=bad["name"] or "", arguments=wire_tool_arguments(bad["args"]))
         for bad in message.invalid_tool_calls
         if bad.get("id") in answered and bad["id"] is not None
     ]
@@ -140,14 +141,6 @@ def _tool_call(call: LCToolCall) -> ToolCall:
         name=call["name"],
         arguments=json.dumps(call["args"], ensure_ascii=False),
     )
-
-
-def _valid_json(raw: str | None) -> str:
-    try:
-        json.loads(raw or "")
-    except ValueError:
-        return "{}"
-    return raw or "{}"
 
 
 def _block_text(block: str | dict[str, Any]) -> str | None:

@@ -7,8 +7,10 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import BaseModel, Field, PrivateAttr, SecretStr
+from typing_extensions import Self
 
 from deepseek_ext_core import DEFAULT_MAX_RETRIES, AsyncDeepSeekClient, DeepSeekClient
+from deepseek_ext_core.integration import AsyncClientPerLoop, deepcopy_model
 
 
 class DeepSeekConnection(BaseModel):
@@ -30,16 +32,38 @@ class DeepSeekConnection(BaseModel):
     default_headers: dict[str, str] | None = Field(
         default=None, description="Extra HTTP headers for every request."
     )
+    http_client: Any | None = Field(
+        default=None,
+        exclude=True,
+        description="An `httpx.Client` for sync requests (proxies, TLS settings, mounts); "
+        "never closed by this object.",
+    )
+    async_http_client: Any | None = Field(
+        default=None,
+        exclude=True,
+        description="An `httpx.AsyncClient` for async requests; never closed by this object.",
+    )
 
     _client: DeepSeekClient | None = PrivateAttr(default=None)
-    _aclient: AsyncDeepSeekClient | None = PrivateAttr(default=None)
+    _aclients: AsyncClientPerLoop | None = PrivateAttr(default=None)
 
     def __getstate__(self) -> dict[str, Any]:
         state: dict[str, Any] = super().__getstate__()
         # The key never travels with a pickle; an unpickled copy reads DEEPSEEK_API_KEY again.
-        state["__dict__"] = {k: v for k, v in state["__dict__"].items() if k != "api_key"}
-        state["__pydantic_private__"] = {"_client": None, "_aclient": None}
+        dropped = ("api_key", "http_client", "async_http_client")
+        state["__dict__"] = {k: v for k, v in state["__dict__"].items() if k not in dropped}
+        state["__pydantic_private__"] = {"_client": None, "_aclients": None}
         return state
+
+    def __deepcopy__(self, memo: dict[int, Any] | None = None) -> Self:
+        # A copy builds its own core clients on first use and shares the injected httpx ones
+        # (LlamaIndex deep-copies models; live clients hold locks and sockets).
+        return deepcopy_model(
+            self,
+            memo,
+            fresh_private={"_client": None, "_aclients": None},
+            shared=(self.http_client, self.async_http_client),
+        )
 
     def _client_options(self) -> dict[str, Any]:
         return {
@@ -52,10 +76,16 @@ class DeepSeekConnection(BaseModel):
 
     def _get_client(self) -> DeepSeekClient:
         if self._client is None:
-            self._client = DeepSeekClient(**self._client_options())
+            self._client = DeepSeekClient(**self._client_options(), http_client=self.http_client)
         return self._client
 
     def _get_aclient(self) -> AsyncDeepSeekClient:
-        if self._aclient is None:
-            self._aclient = AsyncDeepSeekClient(**self._client_options())
-        return self._aclient
+        """The async core client of the running event loop (one per loop, see
+        `deepseek_ext_core.integration.AsyncClientPerLoop`)."""
+        if self._aclients is None:
+            self._aclients = AsyncClientPerLoop(
+                lambda: AsyncDeepSeekClient(
+                    **self._client_options(), http_client=self.async_http_client
+                )
+            )
+        return self._aclients.get()

@@ -49,6 +49,7 @@ from deepseek_ext_core import (
     estimate_response_cost,
     summarize_usage,
 )
+from deepseek_ext_core.integration import wire_tool_arguments
 
 __all__ = [
     "ChatStreamState",
@@ -77,12 +78,14 @@ _TOOL_ROLES = frozenset({MessageRole.TOOL, MessageRole.FUNCTION})
 def dump_tool_arguments(arguments: Mapping[str, Any] | str) -> str:
     """Tool-call arguments as the JSON string DeepSeek expects.
 
-    A string is the model's own text and is sent back byte for byte (it is part of the cached
-    prefix). A mapping (hand-built history) is dumped with `json.dumps` defaults, as DeepSeek
-    emits and as the LangChain adapter does, so both adapters produce the same request bytes.
+    A string is the model's own text: sent back byte for byte when it is JSON (it is part of the
+    cached prefix), as `{}` when it is empty or not JSON (the core's `wire_tool_arguments`, the
+    same rule as the LangChain adapter's). A mapping (hand-built history) is dumped with
+    `json.dumps` defaults, as DeepSeek emits and as the LangChain adapter does, so both adapters
+    produce the same request bytes.
     """
     if isinstance(arguments, str):
-        return arguments
+        return wire_tool_arguments(arguments)
     return json.dumps(dict(arguments), ensure_ascii=False)
 
 

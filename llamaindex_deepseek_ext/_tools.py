@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from llama_index.core.base.llms.types import ChatResponse, ToolCallBlock
 from llama_index.core.llms.llm import ToolSelection
+
+from deepseek_ext_core.integration import parse_tool_arguments
 
 __all__ = ["ToolArgumentsError", "keep_first_tool_call", "tool_selections"]
 
@@ -51,11 +52,8 @@ def keep_first_tool_call(response: ChatResponse) -> ChatResponse:
 def _arguments(call: ToolCallBlock, *, lenient: bool) -> dict[str, Any]:
     if isinstance(call.tool_kwargs, dict):
         return call.tool_kwargs
-    try:
-        value = json.loads(call.tool_kwargs)
-    except ValueError:
-        value = None
-    if isinstance(value, dict):
+    value = parse_tool_arguments(call.tool_kwargs)  # `""` (a tool without parameters) is `{}`
+    if value is not None:
         return value
     if lenient:
         return {}

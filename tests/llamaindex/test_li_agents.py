@@ -79,3 +79,26 @@ async def test_react_agent(emu: Emu) -> None:
     assert "42" in str(result)
     second = emu.bodies[1]["messages"]
     assert any("Observation: 42" in str(m.get("content")) for m in second)
+
+
+def current_time() -> str:
+    """The current time in Beijing."""
+    return "10:30"
+
+
+@pytest.mark.parametrize("streaming", [False, True])
+async def test_function_agent_calls_a_tool_without_parameters(emu: Emu, streaming: bool) -> None:
+    # DeepSeek sends `arguments: ""` for a tool that takes none (docs/deepseek-api.md §5.4).
+    emu.script(
+        Reply.tool_calls([("current_time", "")], reasoning="I need the time."),
+        Reply.text("It is 10:30.", reasoning="The tool said 10:30."),
+    )
+    tools = [FunctionTool.from_defaults(fn=current_time)]
+    agent = FunctionAgent(tools=tools, llm=emu.llm(), streaming=streaming, system_prompt="Tools.")
+    result = await agent.run(user_msg="What time is it?")
+
+    assert str(result).strip() == "It is 10:30."
+    second = emu.bodies[1]["messages"]
+    call = next(m for m in second if m["role"] == "assistant")["tool_calls"][0]
+    assert call["function"]["arguments"] == "{}"  # sent back as a JSON object
+    assert next(m for m in second if m["role"] == "tool")["content"] == "10:30"
