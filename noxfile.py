@@ -20,6 +20,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import nox
@@ -122,7 +123,9 @@ def tests(session: nox.Session) -> None:
 def lowest(session: nox.Session) -> None:
     """The test suite with every direct dependency at its lowest declared version."""
     pins = lowest_pins()
-    constraints = Path(session.create_tmp()) / "lowest.txt"
+    # Not `session.create_tmp()`: that also sets TMPDIR for the tests, inside this checkout, and
+    # a test that runs pytest in a temporary folder would then find this project's settings.
+    constraints = Path(tempfile.mkdtemp(prefix="nox-lowest-")) / "lowest.txt"
     constraints.write_text("\n".join(pins) + "\n", encoding="utf-8")
     session.log("pinned: " + ", ".join(pins))
     session.install("-q", "-e", ".[dev]", "-c", str(constraints))

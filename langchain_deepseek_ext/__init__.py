@@ -6,7 +6,7 @@ ChatDeepSeek`. Errors are importable from here and are also langchain-core's err
 
 from typing import TYPE_CHECKING
 
-from deepseek_ext_core import __version__
+from deepseek_ext_core.integration import package_version
 from langchain_deepseek_ext._blocks import register_blocks
 from langchain_deepseek_ext._convert import PREFIX_KEY, REASONING_KEY
 from langchain_deepseek_ext._errors import (
@@ -35,6 +35,8 @@ register_blocks()
 def __getattr__(name: str) -> object:
     # `DeepSeekFIM` is imported on first use: it brings langchain-core's `BaseLLM` and, with it,
     # PyYAML, 25 ms that `from langchain_deepseek_ext import ChatDeepSeek` need not pay.
+    if name == "__version__":
+        return package_version()
     if name == "DeepSeekFIM":
         from langchain_deepseek_ext.llms import DeepSeekFIM
 

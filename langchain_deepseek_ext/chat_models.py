@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from itertools import chain
 from typing import Any, Literal
 
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
@@ -25,6 +26,7 @@ from deepseek_ext_core import (
 )
 from deepseek_ext_core.integration import closing_opened_streams, thinking_mode
 
+from ._batching import ArgumentBatcher
 from ._connection import DeepSeekConnection
 from ._convert import from_chunk, from_completion, stream_end_chunk, to_core_messages
 from ._errors import translate_errors
@@ -351,12 +353,12 @@ class ChatDeepSeek(BaseChatModel, DeepSeekConnection):
         with translate_errors():
             stream = self.client.stream_chat(request)
             with stream:
-                for chunk in stream:
-                    generation = _generation(chunk)
-                    if generation is not None:
-                        if run_manager:
-                            run_manager.on_llm_new_token(generation.text, chunk=generation)
-                        yield generation
+                batcher = ArgumentBatcher()  # long tool arguments in growing batches
+                ready = chain(map(batcher.add, stream), (batcher.flush(),))
+                for generation in chain.from_iterable(map(_generations, ready)):
+                    if run_manager:
+                        run_manager.on_llm_new_token(generation.text, chunk=generation)
+                    yield generation
                 last = _last_chunk(stream.completion(), stream.request_id, include_usage)
                 if run_manager:
                     run_manager.on_llm_new_token("", chunk=last)
@@ -374,12 +376,16 @@ class ChatDeepSeek(BaseChatModel, DeepSeekConnection):
         with translate_errors():
             stream = await self.async_client.stream_chat(request)
             async with stream:
+                batcher = ArgumentBatcher()  # long tool arguments in growing batches
                 async for chunk in stream:
-                    generation = _generation(chunk)
-                    if generation is not None:
+                    for generation in _generations(batcher.add(chunk)):
                         if run_manager:
                             await run_manager.on_llm_new_token(generation.text, chunk=generation)
                         yield generation
+                for generation in _generations(batcher.flush()):
+                    if run_manager:
+                        await run_manager.on_llm_new_token(generation.text, chunk=generation)
+                    yield generation
                 last = _last_chunk(stream.completion(), stream.request_id, include_usage)
                 if run_manager:
                     await run_manager.on_llm_new_token("", chunk=last)
@@ -513,9 +519,9 @@ def _chat_result(completion: ChatCompletion) -> ChatResult:
     return ChatResult(generations=[generation], llm_output=llm_output)
 
 
-def _generation(chunk: ChatCompletionChunk) -> ChatGenerationChunk | None:
-    message = from_chunk(chunk)
-    return None if message is None else ChatGenerationChunk(message=message)
+def _generations(chunks: list[ChatCompletionChunk]) -> list[ChatGenerationChunk]:
+    messages = (from_chunk(chunk) for chunk in chunks)
+    return [ChatGenerationChunk(message=message) for message in messages if message is not None]
 
 
 def _last_chunk(

@@ -4,13 +4,21 @@
 fill-in-the-middle completion.
 """
 
-from deepseek_ext_core import __version__
+from deepseek_ext_core.integration import package_version
 
 from ._convert import PREFIX_KEY
 from ._tokens import deepseek_tokenizer
 from ._tools import ToolArgumentsError
 from .base import DeepSeek
 from .fim import DeepSeekFIM
+
+
+def __getattr__(name: str) -> object:
+    # The version is read from the package metadata on first use, not at import.
+    if name == "__version__":
+        return package_version()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "PREFIX_KEY",

@@ -9,7 +9,20 @@ from llama_index.core.llms.llm import ToolSelection
 
 from deepseek_ext_core.integration import parse_tool_arguments
 
-__all__ = ["ToolArgumentsError", "keep_first_tool_call", "tool_selections"]
+__all__ = [
+    "INVALID_ARGUMENTS_KEY",
+    "ToolArgumentsError",
+    "keep_first_tool_call",
+    "tool_selections",
+]
+
+INVALID_ARGUMENTS_KEY = "arguments_were_not_valid_json"
+"""The one keyword a tool call whose arguments are not a JSON object is selected with.
+
+The agent then calls the tool with it, the tool refuses it (`... got an unexpected keyword
+argument 'arguments_were_not_valid_json'`), and the agent hands that failure to the model as the
+tool's result, so the model learns and can call again; the keyword's value is the text the model
+wrote. Raising instead would escape the agent's step and end the run."""
 
 
 class ToolArgumentsError(ValueError):
@@ -17,11 +30,15 @@ class ToolArgumentsError(ValueError):
     §5.4)."""
 
 
-def tool_selections(response: ChatResponse, *, error_on_no_tool_call: bool) -> list[ToolSelection]:
+def tool_selections(
+    response: ChatResponse, *, error_on_no_tool_call: bool, strict: bool = False
+) -> list[ToolSelection]:
     """The `ToolSelection`s of `response`, arguments parsed from the model's JSON text.
 
-    While a stream is still running (`finish_reason` present and None) arguments may be partial
-    and read as `{}`; on a finished response, arguments that are not a JSON object raise.
+    Empty arguments (a tool without parameters) read as `{}`. While a stream is still running
+    (`finish_reason` present and None) arguments may be partial and read as `{}`; on a finished
+    response, arguments that are not a JSON object are selected as
+    `{INVALID_ARGUMENTS_KEY: <the text>}` (or raise `ToolArgumentsError` with `strict=True`).
     """
     calls = [b for b in response.message.blocks if isinstance(b, ToolCallBlock)]
     if not calls and error_on_no_tool_call:
@@ -32,7 +49,7 @@ def tool_selections(response: ChatResponse, *, error_on_no_tool_call: bool) -> l
         ToolSelection(
             tool_id=call.tool_call_id or "",
             tool_name=call.tool_name,
-            tool_kwargs=_arguments(call, lenient=in_progress),
+            tool_kwargs=_arguments(call, in_progress=in_progress, strict=strict),
         )
         for call in calls
     ]
@@ -49,14 +66,16 @@ def keep_first_tool_call(response: ChatResponse) -> ChatResponse:
     return response
 
 
-def _arguments(call: ToolCallBlock, *, lenient: bool) -> dict[str, Any]:
+def _arguments(call: ToolCallBlock, *, in_progress: bool, strict: bool) -> dict[str, Any]:
     if isinstance(call.tool_kwargs, dict):
         return call.tool_kwargs
     value = parse_tool_arguments(call.tool_kwargs)  # `""` (a tool without parameters) is `{}`
     if value is not None:
         return value
-    if lenient:
+    if in_progress:
         return {}
+    if not strict:
+        return {INVALID_ARGUMENTS_KEY: call.tool_kwargs}
     raise ToolArgumentsError(
         f"tool call {call.tool_call_id!r} to {call.tool_name!r}: the model's arguments are not "
         f"a JSON object: {call.tool_kwargs[:200]!r}"

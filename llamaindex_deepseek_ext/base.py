@@ -299,14 +299,25 @@ class DeepSeek(DeepSeekConnection, JSONModeStructuredMixin, FunctionCallingLLM):
         return response if allow_parallel_tool_calls else keep_first_tool_call(response)
 
     def get_tool_calls_from_response(
-        self, response: ChatResponse, error_on_no_tool_call: bool = True, **kwargs: Any
+        self,
+        response: ChatResponse,
+        error_on_no_tool_call: bool = True,
+        *,
+        strict_arguments: bool = False,
+        **kwargs: Any,
     ) -> list[ToolSelection]:
-        """The tool calls of `response`; `ToolArgumentsError` when arguments are not JSON.
+        """The tool calls of `response`, their arguments parsed.
 
-        A response of an unfinished stream (`finish_reason` None) may hold partial arguments;
-        those read as `{}` until the call is complete.
+        Empty arguments read as `{}`. Arguments that are not a JSON object are selected as
+        `{"arguments_were_not_valid_json": <the text>}`, so an agent calls the tool, the tool
+        refuses the keyword, and the model is told as the tool's result (a `FunctionAgent` goes
+        on); `strict_arguments=True` raises `ToolArgumentsError` instead. A response of an
+        unfinished stream (`finish_reason` None) may hold partial arguments: `{}` until the call
+        is complete.
         """
-        return tool_selections(response, error_on_no_tool_call=error_on_no_tool_call)
+        return tool_selections(
+            response, error_on_no_tool_call=error_on_no_tool_call, strict=strict_arguments
+        )
 
 
 def _responses(client: DeepSeekClient, request: ChatRequest) -> ChatResponseGen:

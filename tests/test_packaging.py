@@ -119,3 +119,26 @@ def test_every_name_in_all_resolves() -> None:
         assert getattr(langchain_deepseek_ext, name) is not None
     with pytest.raises(AttributeError, match="no attribute 'Nope'"):
         langchain_deepseek_ext.Nope  # noqa: B018
+
+
+def test_one_version_read_from_the_package_metadata_after_import() -> None:
+    from importlib.metadata import version
+
+    import deepseek_ext_core
+    import langchain_deepseek_ext
+    import llamaindex_deepseek_ext
+
+    installed = version("deepseek-ext")
+    assert deepseek_ext_core.__version__ == installed
+    assert langchain_deepseek_ext.__version__ == installed
+    assert llamaindex_deepseek_ext.__version__ == installed
+    # Importing the core does not look the metadata up (about 2 ms on every import).
+    script = (
+        "import deepseek_ext_core\n"
+        "from deepseek_ext_core.integration import package_version\n"
+        "print(package_version.cache_info().currsize)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "0"

@@ -87,7 +87,15 @@ from ._usage import (
     is_peak,
     summarize_usage,
 )
-from ._version import __version__
+from ._version import package_version
+
+
+def __getattr__(name: str) -> object:
+    # `__version__` is read from the package metadata on first use (see `_version.py`).
+    if name == "__version__":
+        return package_version()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "DEFAULT_BASE_URL",

@@ -75,6 +75,9 @@ class AsyncDeepSeekClient(BaseClient):
             timeout=self._settings.timeout, headers=self._settings.client_headers()
         )
         self._slots: asyncio.Semaphore | None = None
+        self.shutdown_hook: object | None = None
+        """Lives exactly as long as this client (`AsyncClientPerLoop` keeps its loop-shutdown
+        generator here, so a request in flight keeps it alive)."""
         if max_concurrency:
             # Imported here, not at the top: whoever runs an async client has asyncio loaded
             # already, and `import deepseek_ext_core` stays 10 ms lighter for sync callers.

@@ -8,8 +8,10 @@ Authorization header; no repr, log line or exception holds it.
 from __future__ import annotations
 
 import ipaddress
+import json
 import logging
 import os
+import re
 from collections.abc import Callable, Mapping
 from functools import partial
 from typing import Any, TypeVar
@@ -22,7 +24,7 @@ from ._constants import (
     DEFAULT_BASE_URL,
     DEFAULT_CONNECT_TIMEOUT,
     DEFAULT_READ_TIMEOUT,
-    USER_AGENT,
+    user_agent,
 )
 from ._errors import (
     APIConnectionError,
@@ -159,7 +161,7 @@ class ClientSettings:
             )
         self.timeout = build_timeout(timeout, connect_timeout)
         self.retry_policy = retry_policy or RetryPolicy(max_retries=max_retries)
-        headers = {"User-Agent": USER_AGENT, "Accept": "application/json"}
+        headers = {"User-Agent": user_agent(), "Accept": "application/json"}
         headers.update(default_headers or {})
         self._headers = headers
 
@@ -235,19 +237,57 @@ def raise_for_status(response: httpx.Response, content: bytes) -> None:
     raise error
 
 
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _without_lone_surrogates(value: Any) -> Any:
+    if isinstance(value, str):
+        return _LONE_SURROGATE.sub("\ufffd", value)
+    if isinstance(value, dict):
+        return {key: _without_lone_surrogates(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_without_lone_surrogates(item) for item in value]
+    return value
+
+
+def validate_json(model: type[ModelT], data: str | bytes) -> ModelT:
+    r"""`data` as `model`, read the way Python's `json` reads it.
+
+    pydantic-core refuses a JSON string holding a lone surrogate escape (`"\ud800"`), which the
+    JSON grammar allows and models do emit; refusing it would throw away (and retry, and bill
+    again) an answer that arrived whole. Such text is read with `json` instead and each lone
+    surrogate becomes U+FFFD, the replacement character: a lone surrogate cannot be encoded as
+    UTF-8, so keeping it would break every later use of the text, the next request included.
+    """
+    validator = model.__pydantic_validator__
+    try:
+        # The validator itself, not `model_validate_json` (a pure-Python wrapper): every call
+        # pays for this line.
+        parsed: ModelT = validator.validate_json(data)
+    except ValueError:  # pydantic's ValidationError is a ValueError too
+        text = data.decode("utf-8", "replace") if isinstance(data, bytes) else data
+        if "\\ud" not in text.lower():
+            raise
+        # Not JSON for `json` either: its ValueError says why, as pydantic's did.
+        parsed = validator.validate_python(_without_lone_surrogates(json.loads(text)))
+    return parsed
+
+
+def _first_error(exc: ValueError) -> str:
+    return exc.errors()[0]["msg"] if isinstance(exc, ValidationError) else str(exc)
+
+
 def parse_body(model: type[ModelT], response: httpx.Response, content: bytes) -> ModelT:
     """The body as `model`; leading keep-alive blank lines are fine, empty bodies are not."""
     request_id = find_request_id(response.headers)
     if not content.strip():
         raise InvalidResponseError(f"DeepSeek sent an empty body (request id {request_id})")
     try:
-        # The validator itself, not `model_validate_json` (a pure-Python wrapper): every call
-        # pays for this line.
-        parsed: ModelT = model.__pydantic_validator__.validate_json(content)
-    except ValidationError as exc:
+        parsed = validate_json(model, content)
+    except ValueError as exc:
         raise InvalidResponseError(
             f"DeepSeek sent a body that is not a valid {model.__name__} "
-            f"(request id {request_id}): {exc.errors()[0]['msg']}"
+            f"(request id {request_id}): {_first_error(exc)}"
         ) from exc
     if isinstance(parsed, WithRequestId):
         parsed.request_id = request_id
@@ -261,8 +301,8 @@ def parse_event(model: type[ModelT], payload: str, request_id: str | None) -> Mo
     directly: `model_validate_json` and `model_extra` are pure-Python wrappers around them.
     """
     try:
-        parsed: ModelT = model.__pydantic_validator__.validate_json(payload)
-    except ValidationError as exc:
+        parsed = validate_json(model, payload)
+    except ValueError as exc:
         raise InvalidResponseError(f"unparsable stream event: {payload[:200]!r}") from exc
     extra: dict[str, Any] | None = parsed.__pydantic_extra__
     if extra and extra.get("error") is not None:

@@ -5,7 +5,9 @@ Why each value is what it is: docs/deepseek-api.md, "Connection defaults".
 
 from __future__ import annotations
 
-from ._version import __version__
+from functools import cache
+
+from ._version import package_version
 
 DEFAULT_BASE_URL = "https://api.deepseek.com"
 """DeepSeek's own host; `/beta` is added per request where an endpoint needs it."""
@@ -23,5 +25,8 @@ DEFAULT_MAX_RETRIES = 2
 DEFAULT_MODEL = "deepseek-flash"
 """The model the adapters use when none is named."""
 
-USER_AGENT = f"deepseek-ext/{__version__}"
-"""Sent on every request, so DeepSeek's logs can tell this client apart."""
+
+@cache
+def user_agent() -> str:
+    """Sent on every request, so DeepSeek's logs can tell this client apart."""
+    return f"deepseek-ext/{package_version()}"

@@ -82,4 +82,8 @@ class AsyncClientPerLoop:
         # registers the generator with the running loop (asyncio's `firstiter` hook).
         with contextlib.suppress(StopIteration):
             generator.__anext__().send(None)
+        # The generator must outlive every request of its client: were it collected with a
+        # dropped model while a request runs, its `finally` would close the client under that
+        # request. Held by the client, it goes only with the client.
+        client.shutdown_hook = generator
         return generator

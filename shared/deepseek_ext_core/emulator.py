@@ -9,18 +9,8 @@ from __future__ import annotations
 
 import warnings
 
-from deepseek_ext_emulator import (
-    Emulator,
-    Fault,
-    Raw,
-    RecordedRequest,
-    Reply,
-    Responder,
-    ToolCall,
-    Usage,
-    echo_reply,
-    serve,
-)
+import deepseek_ext_emulator
+from deepseek_ext_emulator import *  # noqa: F403 - the alias re-exports exactly that package
 
 warnings.warn(
     "deepseek_ext_core.emulator is deprecated and will be removed in the next release; "
@@ -29,15 +19,4 @@ warnings.warn(
     stacklevel=2,
 )
 
-__all__ = [
-    "Emulator",
-    "Fault",
-    "Raw",
-    "RecordedRequest",
-    "Reply",
-    "Responder",
-    "ToolCall",
-    "Usage",
-    "echo_reply",
-    "serve",
-]
+__all__ = list(deepseek_ext_emulator.__all__)

@@ -19,6 +19,7 @@ from ._request import json_mode_instruction, thinking_mode
 from ._retry import is_retryable, parse_retry_after
 from ._sse import SSEDecoder
 from ._tool_arguments import parse_tool_arguments, wire_tool_arguments
+from ._version import package_version
 
 __all__ = [
     "AsyncClientPerLoop",
@@ -28,6 +29,7 @@ __all__ = [
     "deepcopy_model",
     "is_retryable",
     "json_mode_instruction",
+    "package_version",
     "parse_retry_after",
     "parse_tool_arguments",
     "prepare_chat_request",

@@ -102,3 +102,32 @@ async def test_function_agent_calls_a_tool_without_parameters(emu: Emu, streamin
     call = next(m for m in second if m["role"] == "assistant")["tool_calls"][0]
     assert call["function"]["arguments"] == "{}"  # sent back as a JSON object
     assert next(m for m in second if m["role"] == "tool")["content"] == "10:30"
+
+
+def get_weather(city: str) -> str:
+    """The weather in a city."""
+    return f"Sunny in {city}."
+
+
+@pytest.mark.parametrize("streaming", [False, True])
+async def test_function_agent_recovers_from_arguments_that_are_not_json(
+    emu: Emu, streaming: bool
+) -> None:
+    # DeepSeek does write such arguments; the agent tells the model and lets it try again.
+    emu.script(
+        Reply.tool_calls([("get_weather", '{"city": Paris}')], reasoning="Weather first."),
+        Reply.tool_calls([("get_weather", {"city": "Paris"})], reasoning="Fix the JSON."),
+        Reply.text("Sunny in Paris.", reasoning="Done."),
+    )
+    tools = [FunctionTool.from_defaults(fn=get_weather)]
+    llm = emu.llm(thinking="enabled")
+    agent = FunctionAgent(tools=tools, llm=llm, streaming=streaming, system_prompt="Tools.")
+    result = await agent.run(user_msg="Weather in Paris?")
+
+    assert str(result).strip() == "Sunny in Paris."
+    second = emu.bodies[1]["messages"]
+    broken = next(m for m in second if m["role"] == "assistant")
+    assert broken["tool_calls"][0]["function"]["arguments"] == "{}"  # a JSON object on the wire
+    assert broken["reasoning_content"] == "Weather first."
+    told = next(m for m in second if m["role"] == "tool")["content"]
+    assert "arguments_were_not_valid_json" in told  # the tool result says what was wrong

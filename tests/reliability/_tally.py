@@ -50,6 +50,8 @@ class Tally:
     load_seconds: float = 0.0
     load_peak_connections: int = 0
     load_rss_growth_mb: float = 0.0
+    real_use_tried: int = 0
+    real_use_kinds: set[str] = field(default_factory=set)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def fault(
@@ -96,6 +98,12 @@ class Tally:
         with self._lock:
             self.cancelled_streams += count
             self.leaked_resources += leaked
+
+    def real_use(self, kind: str) -> None:
+        """One scenario of real use (event loops, base URLs, copies, odd text) that held."""
+        with self._lock:
+            self.real_use_tried += 1
+            self.real_use_kinds.add(kind)
 
     def load(self, requests: int, completed: int, attempts: int, seconds: float) -> None:
         with self._lock:
@@ -153,6 +161,8 @@ class Tally:
             f"content in {self.load_seconds:.1f} s ({self.load_attempts} attempts); peak "
             f"{self.load_peak_connections} connections, RSS growth once warm "
             f"{self.load_rss_growth_mb:.1f} MB",
+            f"real use: {self.real_use_tried} scenarios held ({len(self.real_use_kinds)} kinds: "
+            f"{', '.join(sorted(self.real_use_kinds))})",
             f"known bugs: {self.known_bugs} runs of xfail-marked tests, counted apart above",
         ]
 

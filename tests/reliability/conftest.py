@@ -68,7 +68,7 @@ def all_logs() -> Iterator[LogRecords]:
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     counted = (
         TALLY.faults_tried + TALLY.bad_inputs_tried + TALLY.secret_scans
-        + TALLY.cancelled_streams + TALLY.load_requests
+        + TALLY.cancelled_streams + TALLY.load_requests + TALLY.real_use_tried
     )  # fmt: skip
     if not counted:
         return

@@ -23,6 +23,8 @@ from langchain_deepseek_ext import DeepSeekFIM as LangChainFIM
 from llamaindex_deepseek_ext import DeepSeek
 from llamaindex_deepseek_ext import DeepSeekFIM as LlamaIndexFIM
 
+from ._tally import TALLY
+
 BASES = [
     "https://api.deepseek.com",
     "https://api.deepseek.com/",
@@ -139,6 +141,7 @@ def test_every_endpoint_is_reached_from_every_documented_base(
     run = _langchain if surface == "langchain" else _llamaindex
     run(kind, base, mode, paths)
     assert paths == [EXPECTED[kind]]
+    TALLY.real_use("DeepSeek base URL aliases")
 
 
 def test_a_custom_base_is_left_as_it_is() -> None:

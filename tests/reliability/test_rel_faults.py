@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+import httpx
 import pytest
 from langchain_core.exceptions import ModelError
 
@@ -338,6 +339,27 @@ def served(module_emulator: tuple[Emulator, str]) -> Iterator[tuple[Emulator, st
     assert not emu.errors, emu.errors
 
 
+def _count_transport_requests(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every request httpx's own transports are asked to send, sync or async, from any thread."""
+    sent: list[str] = []
+    sync_send = httpx.HTTPTransport.handle_request
+    async_send = httpx.AsyncHTTPTransport.handle_async_request
+
+    def counted(transport: httpx.HTTPTransport, request: httpx.Request) -> httpx.Response:
+        sent.append(str(request.url))
+        return sync_send(transport, request)
+
+    async def acounted(
+        transport: httpx.AsyncHTTPTransport, request: httpx.Request
+    ) -> httpx.Response:
+        sent.append(str(request.url))
+        return await async_send(transport, request)
+
+    monkeypatch.setattr(httpx.HTTPTransport, "handle_request", counted)
+    monkeypatch.setattr(httpx.AsyncHTTPTransport, "handle_async_request", acounted)
+    return sent
+
+
 @pytest.mark.parametrize(("scenario", "driver", "expect"), _cases())
 def test_fault(
     scenario: Scenario,
@@ -346,18 +368,19 @@ def test_fault(
     served: tuple[Emulator, str],
     retry_spy: RetrySpy,
     known_bug: bool,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     emulator, key = served
     emulator.push(*scenario.script())
     base_url = closed_port_url() if scenario.refused else emulator.base_url
     target = Target(base_url, fake_key() if scenario.wrong_key else key)
+    sent = _count_transport_requests(monkeypatch)
 
     out = driver.run(target)
 
     waits = retry_spy.waits()
-    # tenacity computes the wait before its stop check, so a call whose every attempt failed
-    # has one computed wait per attempt.
-    attempts = len(waits) if scenario.refused else len(emulator.requests)
+    # A refused connection never reaches the emulator: count what httpx's transports tried.
+    attempts = len(sent) if scenario.refused else len(emulator.requests)
     lost = lost_data(out, expect)
     TALLY.fault(scenario.name, classify(out), lost_data=lost, known_bug=known_bug)
 

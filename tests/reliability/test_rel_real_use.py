@@ -1,20 +1,33 @@
-"""The adapters used the way LangGraph, LlamaIndex and scripts really use them.
+"""The client and the adapters used the way LangGraph, LlamaIndex and scripts really use them.
 
-A model that has answered is deep-copied (LangGraph and LlamaIndex copy models into their state):
-the copy must work, with the key, and the original must go on working.
+A model that has answered is deep-copied (LangGraph and LlamaIndex copy models into their state);
+one model is used from one event loop after another, and from threads with loops of their own;
+an answer holds text that pydantic-core refuses but the JSON standard allows.
 """
 
 from __future__ import annotations
 
 import asyncio
 import copy
+import json
 
 import pytest
 from langchain_core.messages import HumanMessage
 
 from deepseek_ext_emulator import Emulator, Reply
 
-from .rel_support import Target, li_messages, make_langchain, make_llamaindex
+from ._tally import TALLY
+from .rel_support import (
+    DRIVERS,
+    Driver,
+    Target,
+    li_messages,
+    make_langchain,
+    make_llamaindex,
+    sse_body,
+)
+
+SSE = "text/event-stream; charset=utf-8"
 
 
 @pytest.mark.parametrize("surface", ["langchain", "llamaindex"])
@@ -54,6 +67,7 @@ def test_a_used_model_can_be_deep_copied_and_both_answer(
     assert ask(model) == "original again"
     # The emulator answers 401 to any other key: three answers mean the copy sent the key.
     assert len(emulator.requests) == 3
+    TALLY.real_use("deep copy")
 
 
 def test_a_deep_copy_shares_an_injected_http_client(key: str, emulator: Emulator) -> None:
@@ -95,6 +109,7 @@ def test_one_model_answers_from_one_event_loop_after_another(
     # Each loop's client was closed inside its loop when `asyncio.run` shut it down.
     per_loop = model._async_clients if surface == "langchain" else model._aclients  # type: ignore[attr-defined]
     assert per_loop.loops() == 0
+    TALLY.real_use("event loops one after another")
 
 
 @pytest.mark.parametrize("surface", ["langchain", "llamaindex"])
@@ -110,6 +125,7 @@ def test_a_call_then_a_stream_in_two_loops(surface: str, key: str, emulator: Emu
         return "".join([r.delta or "" async for r in pieces])
 
     assert asyncio.run(stream()) == "streamed"
+    TALLY.real_use("event loops one after another")
 
 
 @pytest.mark.parametrize("surface", ["langchain", "llamaindex"])
@@ -142,9 +158,38 @@ def test_threads_with_loops_of_their_own_share_one_model(
         thread.join(timeout=30)
     assert errors == []
     assert answers == ["ok"] * 8
+    TALLY.real_use("event loops in threads at once")
 
 
 async def _one_call(surface: str, model: object) -> str:
     if surface == "langchain":
         return str((await model.ainvoke("hi")).content)  # type: ignore[attr-defined]
     return str((await model.achat(li_messages("hi"))).message.content)  # type: ignore[attr-defined]
+
+
+_COMPLETION = {
+    "id": "6f1c2a9e-8d0b-4e5a-9c1f-2b3d4e5f6a7b", "object": "chat.completion",
+    "created": 1781233924, "model": "deepseek-flash", "system_fingerprint": "fp_reliability",
+    "choices": [{"index": 0, "message": {"role": "assistant", "content": "a\ud800b"},
+                 "logprobs": None, "finish_reason": "stop"}],
+    "usage": {"prompt_tokens": 1, "completion_tokens": 3, "total_tokens": 4},
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("driver", DRIVERS, ids=lambda d: d.name)
+def test_a_lone_surrogate_escape_keeps_the_answer_that_arrived(
+    driver: Driver, key: str, emulator: Emulator
+) -> None:
+    # `"\ud800"` is valid JSON that pydantic-core refuses; the answer arrived whole, so it is
+    # read as Python's json reads it, the lone surrogate replaced by U+FFFD, and never retried.
+    if driver.stream:
+        reply = Reply.raw_response(200, sse_body(["a", "\ud800", "b"]), content_type=SSE)
+    else:
+        reply = Reply.raw_response(200, json.dumps(_COMPLETION))  # json escapes it: "\ud800"
+    emulator.push(reply)
+    out = driver.run(Target(emulator.base_url, key, max_retries=2))
+
+    assert out.error is None, repr(out.error)
+    assert out.received == "a\ufffdb"
+    assert len(emulator.requests) == 1  # not retried, not billed twice
+    TALLY.real_use("lone surrogate in an answer")
