@@ -27,14 +27,15 @@ GROWTH = 8
 
 def _argument_fragment(chunk: ChatCompletionChunk) -> tuple[int, str] | None:
     """(call index, text) when `chunk` carries nothing but more arguments of a started call."""
-    if chunk.usage is not None or len(chunk.choices) != 1:
+    choices = chunk.choices
+    if len(choices) != 1:
         return None
-    choice = chunk.choices[0]
+    choice = choices[0]
     delta = choice.delta
-    if choice.finish_reason is not None or delta.content or delta.reasoning_content:
+    calls = delta.tool_calls  # first: text and reasoning chunks, the common case, stop here
+    if not calls or len(calls) != 1 or chunk.usage is not None:
         return None
-    calls = delta.tool_calls
-    if not calls or len(calls) != 1:
+    if choice.finish_reason is not None or delta.content or delta.reasoning_content:
         return None
     call = calls[0]
     function = call.function
@@ -75,6 +76,8 @@ class ArgumentBatcher:
         """The chunks to yield after `chunk` arrived (none, one or two, in stream order)."""
         fragment = _argument_fragment(chunk)
         if fragment is None:
+            if self._index is None:  # nothing held, no call running: the common case, per chunk
+                return [chunk]
             out = self.flush()
             out.append(chunk)
             self._index, self._yielded_chars = None, 0  # the next fragments start a new count

@@ -184,14 +184,19 @@ def _text_only(content: str | list[str | dict[str, Any]], role: str) -> str:
 
 
 def _tool_content(content: str | list[str | dict[str, Any]]) -> str:
-    """Tool results are strings on the wire (docs/deepseek-api.md §2.2); non-text blocks are sent as
-    JSON."""
+    """Tool results are strings on the wire (docs/deepseek-api.md §2.2).
+
+    A list of text blocks is sent as its text. Any other list (plain strings, other blocks, an
+    empty list) is sent as its JSON text, byte for byte what langchain-deepseek sends
+    (`json.dumps` defaults), so a tool returning `["a", "b"]` reads the same after a migration.
+    """
     if isinstance(content, str):
         return content
-    texts = [_block_text(block) for block in content]
-    if all(text is not None for text in texts):
-        return "".join(text for text in texts if text is not None)
-    return json.dumps(content, ensure_ascii=False)
+    if content and all(
+        isinstance(block, dict) and block.get("type") == "text" for block in content
+    ):
+        return "".join(str(block.get("text", "")) for block in content if isinstance(block, dict))
+    return json.dumps(content)
 
 
 def _user_content(content: str | list[str | dict[str, Any]]) -> str | tuple[ContentPart, ...]:

@@ -520,8 +520,12 @@ def _chat_result(completion: ChatCompletion) -> ChatResult:
 
 
 def _generations(chunks: list[ChatCompletionChunk]) -> list[ChatGenerationChunk]:
-    messages = (from_chunk(chunk) for chunk in chunks)
-    return [ChatGenerationChunk(message=message) for message in messages if message is not None]
+    generations = []
+    for chunk in chunks:  # a plain loop: this runs once per streamed chunk
+        message = from_chunk(chunk)
+        if message is not None:
+            generations.append(ChatGenerationChunk(message=message))
+    return generations
 
 
 def _last_chunk(

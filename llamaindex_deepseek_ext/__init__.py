@@ -7,8 +7,8 @@ fill-in-the-middle completion.
 from deepseek_ext_core.integration import package_version
 
 from ._convert import PREFIX_KEY
+from ._errors import ToolArgumentsError
 from ._tokens import deepseek_tokenizer
-from ._tools import ToolArgumentsError
 from .base import DeepSeek
 from .fim import DeepSeekFIM
 

@@ -1,4 +1,4 @@
-"""Tool calls of a ChatResponse: selections for LlamaIndex, with a clear error on bad JSON."""
+"""Tool calls of a ChatResponse: selections for LlamaIndex, whatever the model wrote."""
 
 from __future__ import annotations
 
@@ -9,9 +9,10 @@ from llama_index.core.llms.llm import ToolSelection
 
 from deepseek_ext_core.integration import parse_tool_arguments
 
+from ._errors import ToolArgumentsError
+
 __all__ = [
     "INVALID_ARGUMENTS_KEY",
-    "ToolArgumentsError",
     "keep_first_tool_call",
     "tool_selections",
 ]
@@ -23,11 +24,6 @@ The agent then calls the tool with it, the tool refuses it (`... got an unexpect
 argument 'arguments_were_not_valid_json'`), and the agent hands that failure to the model as the
 tool's result, so the model learns and can call again; the keyword's value is the text the model
 wrote. Raising instead would escape the agent's step and end the run."""
-
-
-class ToolArgumentsError(ValueError):
-    """The model produced tool-call arguments that are not a JSON object (docs/deepseek-api.md
-    §5.4)."""
 
 
 def tool_selections(

@@ -169,6 +169,30 @@ def test_tool_message_list_content() -> None:
     assert tool == core.ToolMessage(content="ab", tool_call_id="c")
 
 
+@pytest.mark.parametrize(
+    ("content", "sent"),
+    [
+        (["item1", "item2"], '["item1", "item2"]'),  # what langchain-deepseek sends
+        ([], "[]"),
+        (
+            [{"type": "image", "url": "https://x/y.png"}],
+            '[{"type": "image", "url": "https://x/y.png"}]',
+        ),
+        (["a", {"type": "text", "text": "b"}], '["a", {"type": "text", "text": "b"}]'),
+        (["\u00e9t\u00e9"], '["\\u00e9t\\u00e9"]'),  # json.dumps defaults, as the peer
+    ],
+)
+def test_tool_message_lists_are_sent_as_json_like_the_peer(content: list[Any], sent: str) -> None:
+    [_, _, tool] = to_core_messages(
+        [
+            HumanMessage("q"),
+            AIMessage("", tool_calls=[{"name": "f", "args": {}, "id": "c"}]),
+            ToolMessage(content, tool_call_id="c"),
+        ]
+    )
+    assert tool == core.ToolMessage(content=sent, tool_call_id="c")
+
+
 def test_invalid_tool_call_sent_only_when_answered() -> None:
     bad = {
         "name": "f",
