@@ -15,11 +15,11 @@ name, the finish) pass through at once and in order, and the merged message is t
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Iterator
 
 from deepseek_ext_core import ChatCompletionChunk
 
-__all__ = ["ArgumentBatcher"]
+__all__ = ["ArgumentBatcher", "abatched", "batched"]
 
 GROWTH = 8
 """Hold fragments back while they are less than 1/GROWTH of the arguments already yielded."""
@@ -104,3 +104,33 @@ class ArgumentBatcher:
         self._yielded_chars += self._held_chars
         self._held, self._held_chars, self._last = [], 0, None
         return [merged]
+
+
+def batched(chunks: Iterable[ChatCompletionChunk]) -> Iterator[ChatCompletionChunk]:
+    """`chunks` with argument fragments batched; whatever is held comes out before the end of
+    the stream and before an error, so a failure never keeps back what already arrived."""
+    batcher = ArgumentBatcher()
+    try:
+        for chunk in chunks:
+            yield from batcher.add(chunk)
+    except Exception:
+        yield from batcher.flush()
+        raise
+    yield from batcher.flush()
+
+
+async def abatched(
+    chunks: AsyncIterable[ChatCompletionChunk],
+) -> AsyncIterator[ChatCompletionChunk]:
+    """The async twin of `batched`."""
+    batcher = ArgumentBatcher()
+    try:
+        async for chunk in chunks:
+            for ready in batcher.add(chunk):
+                yield ready
+    except Exception:
+        for ready in batcher.flush():
+            yield ready
+        raise
+    for ready in batcher.flush():
+        yield ready

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
-from itertools import chain
 from typing import Any, Literal
 
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
@@ -26,7 +25,7 @@ from deepseek_ext_core import (
 )
 from deepseek_ext_core.integration import closing_opened_streams, thinking_mode
 
-from ._batching import ArgumentBatcher
+from ._batching import abatched, batched
 from ._connection import DeepSeekConnection
 from ._convert import from_chunk, from_completion, stream_end_chunk, to_core_messages
 from ._errors import translate_errors
@@ -353,12 +352,12 @@ class ChatDeepSeek(BaseChatModel, DeepSeekConnection):
         with translate_errors():
             stream = self.client.stream_chat(request)
             with stream:
-                batcher = ArgumentBatcher()  # long tool arguments in growing batches
-                ready = chain(map(batcher.add, stream), (batcher.flush(),))
-                for generation in chain.from_iterable(map(_generations, ready)):
-                    if run_manager:
-                        run_manager.on_llm_new_token(generation.text, chunk=generation)
-                    yield generation
+                for chunk in batched(stream):  # long tool arguments in growing batches
+                    generation = _generation(chunk)
+                    if generation is not None:
+                        if run_manager:
+                            run_manager.on_llm_new_token(generation.text, chunk=generation)
+                        yield generation
                 last = _last_chunk(stream.completion(), stream.request_id, include_usage)
                 if run_manager:
                     run_manager.on_llm_new_token("", chunk=last)
@@ -376,16 +375,12 @@ class ChatDeepSeek(BaseChatModel, DeepSeekConnection):
         with translate_errors():
             stream = await self.async_client.stream_chat(request)
             async with stream:
-                batcher = ArgumentBatcher()  # long tool arguments in growing batches
-                async for chunk in stream:
-                    for generation in _generations(batcher.add(chunk)):
+                async for chunk in abatched(stream):  # long tool arguments in growing batches
+                    generation = _generation(chunk)
+                    if generation is not None:
                         if run_manager:
                             await run_manager.on_llm_new_token(generation.text, chunk=generation)
                         yield generation
-                for generation in _generations(batcher.flush()):
-                    if run_manager:
-                        await run_manager.on_llm_new_token(generation.text, chunk=generation)
-                    yield generation
                 last = _last_chunk(stream.completion(), stream.request_id, include_usage)
                 if run_manager:
                     await run_manager.on_llm_new_token("", chunk=last)
@@ -519,13 +514,9 @@ def _chat_result(completion: ChatCompletion) -> ChatResult:
     return ChatResult(generations=[generation], llm_output=llm_output)
 
 
-def _generations(chunks: list[ChatCompletionChunk]) -> list[ChatGenerationChunk]:
-    generations = []
-    for chunk in chunks:  # a plain loop: this runs once per streamed chunk
-        message = from_chunk(chunk)
-        if message is not None:
-            generations.append(ChatGenerationChunk(message=message))
-    return generations
+def _generation(chunk: ChatCompletionChunk) -> ChatGenerationChunk | None:
+    message = from_chunk(chunk)
+    return None if message is None else ChatGenerationChunk(message=message)
 
 
 def _last_chunk(

@@ -250,26 +250,26 @@ def _without_lone_surrogates(value: Any) -> Any:
     return value
 
 
-def validate_json(model: type[ModelT], data: str | bytes) -> ModelT:
-    r"""`data` as `model`, read the way Python's `json` reads it.
+def reread_with_json(model: type[ModelT], data: str | bytes) -> ModelT | None:
+    r"""`data` as `model`, read the way Python's `json` reads it; None when that fails too.
 
-    pydantic-core refuses a JSON string holding a lone surrogate escape (`"\ud800"`), which the
-    JSON grammar allows and models do emit; refusing it would throw away (and retry, and bill
-    again) an answer that arrived whole. Such text is read with `json` instead and each lone
-    surrogate becomes U+FFFD, the replacement character: a lone surrogate cannot be encoded as
-    UTF-8, so keeping it would break every later use of the text, the next request included.
+    Called only after pydantic-core refused `data`. It refuses a JSON string holding a lone
+    surrogate escape (`"\ud800"`), which the JSON grammar allows and models do emit; refusing it
+    would throw away (and retry, and bill again) an answer that arrived whole. Such text is read
+    with `json` instead and each lone surrogate becomes U+FFFD, the replacement character: a
+    lone surrogate cannot be encoded as UTF-8, so keeping it would break every later use of the
+    text, the next request included.
     """
-    validator = model.__pydantic_validator__
+    text = data.decode("utf-8", "replace") if isinstance(data, bytes) else data
+    if "\\ud" not in text.lower():
+        return None
     try:
-        # The validator itself, not `model_validate_json` (a pure-Python wrapper): every call
-        # pays for this line.
-        parsed: ModelT = validator.validate_json(data)
-    except ValueError:  # pydantic's ValidationError is a ValueError too
-        text = data.decode("utf-8", "replace") if isinstance(data, bytes) else data
-        if "\\ud" not in text.lower():
-            raise
-        # Not JSON for `json` either: its ValueError says why, as pydantic's did.
-        parsed = validator.validate_python(_without_lone_surrogates(json.loads(text)))
+        loaded = json.loads(text)
+        parsed: ModelT = model.__pydantic_validator__.validate_python(
+            _without_lone_surrogates(loaded)
+        )
+    except ValueError:
+        return None
     return parsed
 
 
@@ -283,12 +283,17 @@ def parse_body(model: type[ModelT], response: httpx.Response, content: bytes) ->
     if not content.strip():
         raise InvalidResponseError(f"DeepSeek sent an empty body (request id {request_id})")
     try:
-        parsed = validate_json(model, content)
-    except ValueError as exc:
-        raise InvalidResponseError(
-            f"DeepSeek sent a body that is not a valid {model.__name__} "
-            f"(request id {request_id}): {_first_error(exc)}"
-        ) from exc
+        # The validator itself, not `model_validate_json` (a pure-Python wrapper): every call
+        # pays for this line.
+        parsed: ModelT = model.__pydantic_validator__.validate_json(content)
+    except ValueError as exc:  # pydantic's ValidationError is a ValueError too
+        reread = reread_with_json(model, content)
+        if reread is None:
+            raise InvalidResponseError(
+                f"DeepSeek sent a body that is not a valid {model.__name__} "
+                f"(request id {request_id}): {_first_error(exc)}"
+            ) from exc
+        parsed = reread
     if isinstance(parsed, WithRequestId):
         parsed.request_id = request_id
     return parsed
@@ -301,9 +306,12 @@ def parse_event(model: type[ModelT], payload: str, request_id: str | None) -> Mo
     directly: `model_validate_json` and `model_extra` are pure-Python wrappers around them.
     """
     try:
-        parsed = validate_json(model, payload)
-    except ValueError as exc:
-        raise InvalidResponseError(f"unparsable stream event: {payload[:200]!r}") from exc
+        parsed: ModelT = model.__pydantic_validator__.validate_json(payload)
+    except ValueError as exc:  # pydantic's ValidationError is a ValueError too
+        reread = reread_with_json(model, payload)
+        if reread is None:
+            raise InvalidResponseError(f"unparsable stream event: {payload[:200]!r}") from exc
+        parsed = reread
     extra: dict[str, Any] | None = parsed.__pydantic_extra__
     if extra and extra.get("error") is not None:
         raise error_from_stream_event(extra, request_id)

@@ -78,3 +78,23 @@ def test_through_chat_deepseek_the_merged_message_is_the_same() -> None:
     assert isinstance(full, AIMessageChunk)
     assert full.tool_calls[0]["args"] == json.loads(arguments)
     assert len(chunks) < 100  # about 6,000 fragments came in
+
+
+def test_what_is_held_comes_out_before_an_error() -> None:
+    from collections.abc import Iterator
+
+    import pytest
+
+    from deepseek_ext_core import StreamTruncatedError
+    from langchain_deepseek_ext._batching import batched
+
+    def cut() -> Iterator[ChatCompletionChunk]:
+        for _ in range(200):  # far past the point where fragments are held back
+            yield _fragment("ab")
+        raise StreamTruncatedError("cut", chunks_received=200)
+
+    received: list[ChatCompletionChunk] = []
+    with pytest.raises(StreamTruncatedError):
+        for chunk in batched(cut()):
+            received.append(chunk)
+    assert "".join(_arguments(received)) == "ab" * 200  # every fragment that arrived
