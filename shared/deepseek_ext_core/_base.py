@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable, Mapping
 from functools import partial
 from typing import Any, TypeVar
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import httpx
 from pydantic import BaseModel, SecretStr, ValidationError
@@ -47,6 +47,8 @@ _DEEPSEEK_HOSTS = ("deepseek.com",)
 # `/beta`. Request paths (`/chat/completions`, `/beta/completions`, ...) are added to the root, so
 # every endpoint is reached whichever of the three a user copied (docs/deepseek-api.md §1.1).
 _DEEPSEEK_BASE_PATHS = ("", "/v1", "/beta")
+BETA_PREFIX = "/beta/"
+"""The prefix of the request paths of DeepSeek's beta endpoints (`/beta/chat/completions`...)."""
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
@@ -70,14 +72,22 @@ def resolve_api_key(api_key: str | SecretStr | None) -> SecretStr | None:
 
 def resolve_base_url(base_url: str | None, *, allow_insecure_http: bool) -> str:
     """The base URL given, else `DEEPSEEK_BASE_URL`, else DeepSeek's; http only to loopback."""
-    url = (base_url or os.environ.get("DEEPSEEK_BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
+    url = base_url or os.environ.get("DEEPSEEK_BASE_URL") or DEFAULT_BASE_URL
+    return checked_url(url, allow_insecure_http=allow_insecure_http)
+
+
+def checked_url(url: str, *, allow_insecure_http: bool, name: str = "base_url") -> str:
+    """`url` without a trailing slash, if it is http(s), and plain http only to loopback or
+    with the opt-out (a key sent over plain http can be read on the way)."""
+    url = url.rstrip("/")
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise InvalidRequestError(f"base_url must be an http(s) URL, got {url!r}")
+        raise InvalidRequestError(f"{name} must be an http(s) URL, got {url!r}")
     if parts.scheme == "http" and not allow_insecure_http and not _is_loopback(parts.hostname):
         raise InvalidRequestError(
-            f"refusing plain http:// to {parts.hostname}: the API key would travel unencrypted; "
-            "use https, or pass allow_insecure_http=True"
+            f"refusing plain http:// to {parts.hostname} ({name}): the API key would travel "
+            "unencrypted; use https, or pass allow_insecure_http=True (for a gateway or "
+            "server on a network you trust)"
         )
     return url
 
@@ -89,11 +99,41 @@ def is_deepseek_host(url: str) -> bool:
 
 def request_root(base_url: str) -> str:
     """What request paths are appended to: DeepSeek's origin for any of its documented bases,
-    else the base URL as given (a gateway or a self-hosted server)."""
+    else the base URL as given (a gateway or a self-hosted server), without its query."""
     parts = urlsplit(base_url)
     if is_deepseek_host(base_url) and parts.path.rstrip("/") in _DEEPSEEK_BASE_PATHS:
         return f"{parts.scheme}://{parts.netloc}"
-    return base_url
+    return f"{parts.scheme}://{parts.netloc}{parts.path}".rstrip("/")
+
+
+def beta_root(base_url: str, beta_base_url: str | None) -> str:
+    """Where DeepSeek's beta endpoints (strict tools, prefix completion, FIM) are reached.
+
+    On DeepSeek's own host, whichever documented base was named, it is `/beta` at the origin
+    (docs/deepseek-api.md §1.1). A gateway or self-hosted server has no `/beta` of its own, so a
+    custom base is used as given, as langchain-deepseek and the OpenAI SDK do, unless the caller
+    names a `beta_base_url`.
+    """
+    named = base_url if beta_base_url is None else beta_base_url
+    root = request_root(named)
+    if is_deepseek_host(named) and urlsplit(named).path.rstrip("/") in _DEEPSEEK_BASE_PATHS:
+        return root + "/beta"
+    return root
+
+
+def query_string(base_url: str, default_query: Mapping[str, object] | None) -> str:
+    """The query every request carries: the base URL's own (an Azure `api-version`, say),
+    then `default_query`, which wins on a repeated name. `""` when there is none."""
+    pairs = dict(parse_qsl(urlsplit(base_url).query, keep_blank_values=True))
+    for name, value in (default_query or {}).items():
+        pairs[name] = _query_value(value)
+    return "?" + urlencode(pairs) if pairs else ""
+
+
+def _query_value(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
 
 
 def build_timeout(timeout: float | None, connect_timeout: float | None) -> httpx.Timeout:
@@ -150,9 +190,17 @@ class ClientSettings:
         default_headers: Mapping[str, str] | None,
         allow_insecure_http: bool,
         retry_policy: RetryPolicy | None,
+        beta_base_url: str | None = None,
+        default_query: Mapping[str, object] | None = None,
     ) -> None:
         self.base_url = resolve_base_url(base_url, allow_insecure_http=allow_insecure_http)
+        if beta_base_url is not None:
+            beta_base_url = checked_url(
+                beta_base_url, allow_insecure_http=allow_insecure_http, name="beta_base_url"
+            )
         self._root = request_root(self.base_url)
+        self.beta_base_url = beta_root(self.base_url, beta_base_url)
+        self._query = query_string(self.base_url, default_query)
         self._api_key = resolve_api_key(api_key)
         if self._api_key is None and is_deepseek_host(self.base_url):
             raise MissingAPIKeyError(
@@ -190,7 +238,10 @@ class ClientSettings:
         return httpx.Headers(headers)
 
     def url(self, path: str) -> str:
-        return self._root + path
+        """The URL of a request path; `/beta/...` paths go below the beta root."""
+        if path.startswith(BETA_PREFIX):
+            return self.beta_base_url + path[len(BETA_PREFIX) - 1 :] + self._query
+        return self._root + path + self._query
 
 
 def no_release() -> None:
@@ -216,8 +267,14 @@ class BaseClient:
 
     @property
     def base_url(self) -> str:
-        """The base URL requests go to (`/beta` is added per request where needed)."""
+        """The base URL requests go to."""
         return self._settings.base_url
+
+    @property
+    def beta_base_url(self) -> str:
+        """Where strict tools, prefix completion and FIM go: `/beta` on DeepSeek's host, else
+        the `beta_base_url` given, else the base URL itself."""
+        return self._settings.beta_base_url
 
     @property
     def retry_policy(self) -> RetryPolicy:

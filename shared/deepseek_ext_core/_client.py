@@ -77,6 +77,8 @@ class DeepSeekClient(BaseClient):
         max_concurrency: int | None = None,
         allow_insecure_http: bool = False,
         retry_policy: RetryPolicy | None = None,
+        beta_base_url: str | None = None,
+        default_query: Mapping[str, object] | None = None,
     ) -> None:
         super().__init__(
             ClientSettings(
@@ -88,6 +90,8 @@ class DeepSeekClient(BaseClient):
                 default_headers=default_headers,
                 allow_insecure_http=allow_insecure_http,
                 retry_policy=retry_policy,
+                beta_base_url=beta_base_url,
+                default_query=default_query,
             ),
             owns_http=http_client is None,
         )

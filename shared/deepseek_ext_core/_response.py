@@ -11,11 +11,16 @@ included), usage carries DeepSeek's cache fields, and everything optional is opt
 from decimal import Decimal
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 
 from ._messages import AssistantMessage, ToolCall
 
 _OPEN = ConfigDict(extra="allow", defer_build=True)  # built on first use, as in _request
+
+# Gateways and self-hosted servers (OpenRouter, some vLLM builds) send the chain of thought as
+# `reasoning`; it is read into `reasoning_content` when that is absent, so it is kept, and sent
+# back under DeepSeek's name (README "Gateways and self-hosted servers").
+_REASONING = AliasChoices("reasoning_content", "reasoning")
 
 
 class PromptTokensDetails(BaseModel):
@@ -84,7 +89,7 @@ class ResponseMessage(BaseModel):
     model_config = _OPEN
     role: str = "assistant"
     content: str | None = None
-    reasoning_content: str | None = None
+    reasoning_content: str | None = Field(default=None, validation_alias=_REASONING)
     tool_calls: list[WireToolCall] | None = None
 
     def to_message(self) -> AssistantMessage:
@@ -159,7 +164,7 @@ class ChunkDelta(BaseModel):
     model_config = _OPEN
     role: str | None = None
     content: str | None = None
-    reasoning_content: str | None = None
+    reasoning_content: str | None = Field(default=None, validation_alias=_REASONING)
     tool_calls: list[ChunkToolCall] | None = None
 
 
