@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from typing import TextIO
 
@@ -30,6 +31,9 @@ exit codes:
 environment:
   DEEPSEEK_API_KEY   the API key (never printed)
   DEEPSEEK_BASE_URL  the API base URL, e.g. the emulator's http://127.0.0.1:PORT
+  DEEPSEEK_BETA_BASE_URL
+                     where FIM goes on a base other than DeepSeek's own host,
+                     e.g. the emulator's http://127.0.0.1:PORT/beta
 """
 
 
@@ -47,6 +51,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--base-url",
         metavar="URL",
         help="API base URL (default: $DEEPSEEK_BASE_URL, else https://api.deepseek.com)",
+    )
+    common.add_argument(
+        "--beta-base-url",
+        metavar="URL",
+        default=os.environ.get("DEEPSEEK_BETA_BASE_URL") or None,
+        help="where FIM goes when the base URL is not DeepSeek's own host, which finds its "
+        "/beta by itself (default: $DEEPSEEK_BETA_BASE_URL, else the base URL as given)",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -112,7 +123,7 @@ def _dispatch(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: TextIO)
         return _serve(args.port, args.cassettes, err)
     if command == "demo":
         return run_demo(offline=args.offline, base_url=args.base_url, out=out, err=err)
-    with DeepSeekClient(base_url=args.base_url) as client:
+    with DeepSeekClient(base_url=args.base_url, beta_base_url=args.beta_base_url) as client:
         if command == "models":
             return run_models(client, as_json=args.json, out=out)
         if command == "balance":

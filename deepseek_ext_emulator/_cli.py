@@ -19,7 +19,10 @@ def serve(port: int, host: str = "127.0.0.1", cassette_dir: str | None = None) -
         count = emulator.load_cassette(cassette_dir, allow_repeats=True)
         sys.stderr.write(f"loaded {count} recorded interactions from {cassette_dir}\n")
     emulator.start()
-    sys.stdout.write(f"DeepSeek emulator listening on {emulator.base_url} (Ctrl-C to stop)\n")
+    sys.stdout.write(
+        f"DeepSeek emulator listening on {emulator.base_url} (Ctrl-C to stop)\n"
+        f"  base_url={emulator.base_url}  beta_base_url={emulator.beta_base_url}\n"
+    )
     sys.stdout.flush()
     try:
         while not emulator.stopping.wait(1.0):

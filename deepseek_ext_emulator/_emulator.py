@@ -150,6 +150,13 @@ class Emulator:
         host = str(self._server.server_address[0])
         return f"http://[{host}]:{self.port}" if ":" in host else f"http://{host}:{self.port}"
 
+    @property
+    def beta_base_url(self) -> str:
+        """``http://127.0.0.1:PORT/beta``: the client's ``beta_base_url``. Clients send strict
+        tools, prefix completion and FIM to ``/beta`` by themselves only on DeepSeek's own
+        host; on any other base, the emulator's included, they need to be told."""
+        return self.base_url + "/beta"
+
     # -- scripting ---------------------------------------------------------------------
 
     def push(self, *items: Reply | Fault) -> None:

@@ -6,17 +6,31 @@ serialized, copied into `repr`, or built for a model that is only configured and
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from typing import Any
 
-from langchain_core.utils import from_env, secret_from_env
+from langchain_core.utils import secret_from_env
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr
 from typing_extensions import Self
 
 from deepseek_ext_core import AsyncDeepSeekClient, DeepSeekClient
 from deepseek_ext_core.integration import AsyncClientPerLoop, deepcopy_model
 
-__all__ = ["DeepSeekConnection"]
+__all__ = ["DEFAULT_API_BASE", "DEFAULT_BETA_API_BASE", "DeepSeekConnection"]
+
+DEFAULT_API_BASE = "https://api.deepseek.com/v1"
+"""The default base URL, as langchain-deepseek names it (DeepSeek's `/v1` alias of its root)."""
+DEFAULT_BETA_API_BASE = "https://api.deepseek.com/beta"
+"""DeepSeek's beta base URL, as langchain-deepseek names it."""
+
+
+def _base_url_from_env() -> str:
+    return (
+        os.environ.get("DEEPSEEK_API_BASE")
+        or os.environ.get("DEEPSEEK_BASE_URL")
+        or DEFAULT_API_BASE
+    )
 
 
 class DeepSeekConnection(BaseModel):
@@ -28,16 +42,25 @@ class DeepSeekConnection(BaseModel):
         default_factory=secret_from_env("DEEPSEEK_API_KEY", default=None)
     )
     """DeepSeek API key; read from `DEEPSEEK_API_KEY` when not given."""
-    api_base: str | None = Field(
-        alias="base_url", default_factory=from_env("DEEPSEEK_API_BASE", default=None)
-    )
-    """Base URL (`https://api.deepseek.com` when unset); read from `DEEPSEEK_API_BASE`."""
+    api_base: str = Field(alias="base_url", default_factory=_base_url_from_env)
+    """The base URL requests go to: as given, else `DEEPSEEK_API_BASE`, else `DEEPSEEK_BASE_URL`,
+    else `DEFAULT_API_BASE` (`https://api.deepseek.com/v1`, langchain-deepseek's default). Any of
+    DeepSeek's documented bases (its root, `/v1`, `/beta`) reaches every endpoint."""
+    beta_base_url: str | None = None
+    """Where strict tools, prefix completion and FIM go on a gateway or self-hosted server. On
+    DeepSeek's own host they go to its `/beta` by themselves; on another base, to the base as
+    given unless this is set."""
+    allow_insecure_http: bool = False
+    """Allow a plain `http://` base URL on a host other than this machine (a gateway on a
+    network you trust). Refused by default: the API key would travel unencrypted."""
     request_timeout: float | None = Field(default=None, alias="timeout")
     """Request timeout in seconds (None: the core's default)."""
     max_retries: int | None = None
     """Retries for 429, 5xx and transport errors (None: the core's default, 2)."""
     default_headers: Mapping[str, str] | None = None
     """Extra HTTP headers sent with every request."""
+    default_query: Mapping[str, object] | None = None
+    """Query parameters added to every request URL (an `api-version` a gateway needs, say)."""
     http_client: Any | None = Field(default=None, exclude=True)
     """An `httpx.Client` to send sync requests with (proxies, custom TLS, ...)."""
     http_async_client: Any | None = Field(default=None, exclude=True)
@@ -75,6 +98,9 @@ class DeepSeekConnection(BaseModel):
             "base_url": self.api_base,
             "timeout": self.request_timeout,
             "default_headers": self.default_headers,
+            "default_query": self.default_query,
+            "beta_base_url": self.beta_base_url,
+            "allow_insecure_http": self.allow_insecure_http,
         }
         if self.max_retries is not None:
             kwargs["max_retries"] = self.max_retries

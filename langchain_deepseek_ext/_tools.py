@@ -4,11 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from typing import Any
+from urllib.parse import urlsplit
 
 from langchain_core.tools import BaseTool
 from langchain_core.utils.function_calling import convert_to_openai_tool
 
-__all__ = ["format_tool", "tool_choice_to_wire"]
+__all__ = ["format_tool", "is_azure_endpoint", "tool_choice_to_wire"]
+
+
+def is_azure_endpoint(base_url: str | None) -> bool:
+    """Whether `base_url` is an Azure deployment (`*.azure.com`), as langchain-deepseek tells."""
+    host = urlsplit(base_url or "").hostname or ""
+    return host == "azure.com" or host.endswith(".azure.com")
 
 
 def tool_choice_to_wire(

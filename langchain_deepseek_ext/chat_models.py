@@ -7,13 +7,20 @@ from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from typing import Any, Literal
 
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
-from langchain_core.language_models import BaseChatModel, LangSmithParams, LanguageModelInput
+from langchain_core.language_models import (
+    BaseChatModel,
+    LangSmithParams,
+    LanguageModelInput,
+    ModelProfile,
+)
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from langchain_core.runnables import Runnable, RunnableConfig
 from langchain_core.tools import BaseTool
 from langchain_core.utils.function_calling import convert_to_openai_tool
-from pydantic import Field
+from langchain_core.utils.utils import get_pydantic_field_names
+from pydantic import Field, model_validator
+from typing_extensions import Self
 
 from deepseek_ext_core import (
     DEFAULT_MODEL,
@@ -25,14 +32,16 @@ from deepseek_ext_core import (
 )
 from deepseek_ext_core.integration import closing_opened_streams, thinking_mode
 
+from ._arguments import SENT_AS_IS, sort_extra_arguments
 from ._batching import abatched, batched
-from ._connection import DeepSeekConnection
+from ._connection import DEFAULT_API_BASE, DEFAULT_BETA_API_BASE, DeepSeekConnection
 from ._convert import from_chunk, from_completion, stream_end_chunk, to_core_messages
 from ._errors import translate_errors
+from ._profiles import model_profile
 from ._structured import StructuredMethod, structured_output
-from ._tools import format_tool, tool_choice_to_wire
+from ._tools import format_tool, is_azure_endpoint, tool_choice_to_wire
 
-__all__ = ["ChatDeepSeek"]
+__all__ = ["DEFAULT_API_BASE", "DEFAULT_BETA_API_BASE", "ChatDeepSeek"]
 
 Thinking = Literal["enabled", "disabled"] | bool | None
 
@@ -204,10 +213,45 @@ class ChatDeepSeek(BaseChatModel, DeepSeekConnection):
     """How earlier `reasoning_content` is sent back; `auto` follows DeepSeek's rule."""
     user_id: str | None = None
     """Your end user's id (`[a-zA-Z0-9_-]+`), for DeepSeek's per-user isolation."""
+    seed: int | None = None
+    """Sent as given (DeepSeek documents no `seed`; a gateway may read it)."""
+    n: int | None = None
+    """Answers per request: only 1, which is sent as given (one answer per request is what
+    this adapter returns; use `batch` for several)."""
+    logit_bias: dict[int, int] | None = None
+    """Sent as given (DeepSeek documents no `logit_bias`; a gateway may read it)."""
     model_kwargs: dict[str, Any] = Field(default_factory=dict)
-    """Extra body fields, merged into every request (before `extra_body`)."""
+    """Extra request parameters for every request: DeepSeek's own (`response_format`, ...) are
+    checked like the declared ones, others are sent as extra body fields (before
+    `extra_body`). Undeclared constructor arguments land here, see `sort_extra_arguments`."""
     extra_body: dict[str, Any] | None = None
     """Extra body fields, merged last into every request."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _sort_extra_arguments(cls, values: Any) -> Any:
+        """Undeclared arguments are sent, refused or moved with a warning; never dropped."""
+        if not isinstance(values, dict):
+            return values
+        return sort_extra_arguments(cls.__name__, values, get_pydantic_field_names(cls))
+
+    @model_validator(mode="after")
+    def _one_answer_per_request(self) -> Self:
+        if self.n is not None and self.n != 1:
+            raise ValueError(
+                f"n={self.n}: ChatDeepSeek returns one answer per request (DeepSeek documents no "
+                "`n`); call batch() with the input repeated for several answers"
+            )
+        return self
+
+    @property
+    def model(self) -> str:
+        """The model id, as `model_name` (langchain-deepseek's `model` property)."""
+        return self.model_name
+
+    def _resolve_model_profile(self) -> ModelProfile | None:
+        # langchain-core fills `profile` from this when it is not given.
+        return model_profile(self.model_name)
 
     # ----------------------------------------------------------------------------------------
     # LangChain plumbing
@@ -256,6 +300,9 @@ class ChatDeepSeek(BaseChatModel, DeepSeekConnection):
 
     def _default_params(self) -> dict[str, Any]:
         params = {
+            "seed": self.seed,
+            "n": self.n,
+            "logit_bias": self.logit_bias,
             "thinking": thinking_mode(self.thinking),
             "reasoning_effort": self.reasoning_effort,
             "max_tokens": self.max_tokens,
@@ -280,23 +327,30 @@ class ChatDeepSeek(BaseChatModel, DeepSeekConnection):
         """The core request: instance settings, then per-call kwargs (unknown ones are rejected)."""
         kwargs = dict(call_kwargs)
         kwargs.pop("stream", None)  # BaseChatModel's own switch, already decided
-        extra_body = {
-            **self.model_kwargs,
-            **(self.extra_body or {}),
-            **kwargs.pop("extra_body", {}),
-        }
+        typed_defaults, extra_defaults = _split_request_fields(self.model_kwargs)
+        extra_body = {**extra_defaults, **(self.extra_body or {}), **kwargs.pop("extra_body", {})}
         # `parallel_tool_calls` is undocumented by DeepSeek (docs/deepseek-api.md §2.1).
-        if kwargs.pop("parallel_tool_calls", None) is False:
-            extra_body["parallel_tool_calls"] = False
+        parallel_tool_calls = kwargs.pop("parallel_tool_calls", None)
+        if parallel_tool_calls is not None:
+            extra_body["parallel_tool_calls"] = parallel_tool_calls
         include_usage = kwargs.pop("stream_usage", self.stream_usage)
         if "thinking" in kwargs:
             kwargs["thinking"] = thinking_mode(kwargs["thinking"])
         params: dict[str, Any] = {
             "model": self.model_name,
+            **typed_defaults,
             **self._default_params(),
             "reasoning_passback": self.reasoning_passback,
             **{key: value for key, value in kwargs.items() if value is not None},
         }
+        for name in _OPENAI_BODY_FIELDS:  # not DeepSeek's, so not fields of the core request
+            if name in params:
+                extra_body[name] = params.pop(name)
+        if is_azure_endpoint(self.api_base) and isinstance(params.get("tool_choice"), dict):
+            # Azure's DeepSeek deployments answer 422 to a named tool_choice and take only the
+            # string forms; "required" forces a call as the name did (one tool in structured
+            # output), as langchain-deepseek sends it.
+            params["tool_choice"] = "required"
         stops = _stop_list(stop if stop is not None else self.stop)
         if stops:
             params["stop"] = stops
@@ -424,8 +478,8 @@ class ChatDeepSeek(BaseChatModel, DeepSeekConnection):
                 thinking is left at the server default; with `thinking="enabled"` they raise
                 `ThinkingModeConflictError` (DeepSeek rejects them in thinking mode).
             strict: Strict schemas; requests then go to DeepSeek's `/beta` endpoint.
-            parallel_tool_calls: False asks for at most one call (an undocumented DeepSeek
-                parameter, sent only when False).
+            parallel_tool_calls: False asks for at most one call (a parameter DeepSeek does
+                not document; sent as given when set).
             kwargs: Further per-call parameters.
         """
         formatted = [format_tool(tool, strict) for tool in tools]
@@ -476,9 +530,17 @@ class ChatDeepSeek(BaseChatModel, DeepSeekConnection):
         return count_tokens(text)
 
     def get_num_tokens_from_messages(
-        self, messages: list[BaseMessage], tools: Sequence[Any] | None = None
+        self,
+        messages: list[BaseMessage],
+        tools: Sequence[Any] | None = None,
+        *,
+        allow_fetching_images: bool = True,
     ) -> int:
-        """An offline estimate for a conversation; tool schemas are counted as JSON text."""
+        """An offline estimate for a conversation; tool schemas are counted as JSON text.
+
+        Images are counted at a fixed estimate and never downloaded, whatever
+        `allow_fetching_images` (accepted as `ChatOpenAI` takes it) says.
+        """
         total = count_message_tokens(to_core_messages(messages))
         for tool in tools or ():
             total += count_tokens(json.dumps(convert_to_openai_tool(tool), ensure_ascii=False))
@@ -492,6 +554,18 @@ class ChatDeepSeek(BaseChatModel, DeepSeekConnection):
             "DeepSeek's tokenizer is not bundled; use get_num_tokens() for an offline estimate "
             "or pass custom_get_token_ids"
         )
+
+
+_OPENAI_BODY_FIELDS = ("seed", "n", "logit_bias", *sorted(SENT_AS_IS - {"response_format"}))
+"""Request parameters sent as given in the body; DeepSeek documents none of them."""
+_REQUEST_FIELDS = frozenset(ChatRequest.model_fields) - {"messages", "stream", "extra_body"}
+
+
+def _split_request_fields(model_kwargs: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """`model_kwargs` as (fields of the core request, checked before sending; other body fields)."""
+    typed = {key: value for key, value in model_kwargs.items() if key in _REQUEST_FIELDS}
+    extra = {key: value for key, value in model_kwargs.items() if key not in _REQUEST_FIELDS}
+    return typed, extra
 
 
 def _stop_list(stop: list[str] | str | None) -> list[str] | None:

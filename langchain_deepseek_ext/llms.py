@@ -9,11 +9,13 @@ from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackMana
 from langchain_core.language_models import BaseLLM, LangSmithParams, LanguageModelInput
 from langchain_core.outputs import Generation, GenerationChunk, LLMResult
 from langchain_core.runnables import RunnableConfig
-from pydantic import Field
+from langchain_core.utils.utils import get_pydantic_field_names
+from pydantic import Field, model_validator
 
 from deepseek_ext_core import DEFAULT_MODEL, FIMCompletion, FIMRequest
 from deepseek_ext_core.integration import closing_opened_streams
 
+from ._arguments import refuse_undeclared
 from ._connection import DeepSeekConnection
 from ._errors import translate_errors
 
@@ -81,6 +83,15 @@ class DeepSeekFIM(BaseLLM, DeepSeekConnection):
     """Stream internally even for `invoke`."""
     extra_body: dict[str, Any] | None = None
     """Extra body fields, merged last into every request."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _refuse_undeclared_arguments(cls, values: Any) -> Any:
+        # Nothing is dropped silently; there is no peer whose settings a user carries over, so
+        # nothing is moved to the body either.
+        if isinstance(values, dict):
+            refuse_undeclared(cls.__name__, values, get_pydantic_field_names(cls))
+        return values
 
     @property
     def _llm_type(self) -> str:

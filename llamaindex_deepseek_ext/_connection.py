@@ -4,12 +4,18 @@ clients, and pickles that never carry the key.
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from pydantic import BaseModel, Field, PrivateAttr, SecretStr
 from typing_extensions import Self
 
-from deepseek_ext_core import DEFAULT_MAX_RETRIES, AsyncDeepSeekClient, DeepSeekClient
+from deepseek_ext_core import (
+    DEFAULT_BASE_URL,
+    DEFAULT_MAX_RETRIES,
+    AsyncDeepSeekClient,
+    DeepSeekClient,
+)
 from deepseek_ext_core.integration import AsyncClientPerLoop, deepcopy_model
 
 
@@ -22,8 +28,27 @@ class DeepSeekConnection(BaseModel):
         repr=False,
         description="API key; defaults to env DEEPSEEK_API_KEY. Never serialized or pickled.",
     )
-    api_base: str | None = Field(
-        default=None, description="Base URL; defaults to env DEEPSEEK_BASE_URL, then DeepSeek."
+    api_base: str = Field(
+        default_factory=lambda: os.environ.get("DEEPSEEK_BASE_URL") or DEFAULT_BASE_URL,
+        description="The base URL requests go to: as given, else env DEEPSEEK_BASE_URL, else "
+        "https://api.deepseek.com.",
+    )
+    beta_base_url: str | None = Field(
+        default=None,
+        description="Where strict tools, prefix completion and FIM go on a gateway or "
+        "self-hosted server; on DeepSeek's host they go to its /beta by themselves.",
+    )
+    allow_insecure_http: bool = Field(
+        default=False,
+        description="Allow a plain http:// base URL on a host other than this machine (a "
+        "gateway on a network you trust); refused by default, the key would travel unencrypted.",
+    )
+    api_version: str | None = Field(
+        default=None,
+        description="Sent as the `api-version` query parameter (Azure AI deployments need it).",
+    )
+    default_query: dict[str, str] | None = Field(
+        default=None, description="Query parameters added to every request URL."
     )
     timeout: float | None = Field(default=None, description="Request timeout in seconds.")
     max_retries: int = Field(
@@ -72,7 +97,16 @@ class DeepSeekConnection(BaseModel):
             "timeout": self.timeout,
             "max_retries": self.max_retries,
             "default_headers": self.default_headers,
+            "default_query": self._query(),
+            "beta_base_url": self.beta_base_url,
+            "allow_insecure_http": self.allow_insecure_http,
         }
+
+    def _query(self) -> dict[str, str] | None:
+        query = dict(self.default_query or {})
+        if self.api_version is not None:
+            query.setdefault("api-version", self.api_version)
+        return query or None
 
     def _get_client(self) -> DeepSeekClient:
         if self._client is None:

@@ -20,7 +20,7 @@ from llama_index.core.callbacks import CallbackManager
 from llama_index.core.llms.callbacks import llm_chat_callback, llm_completion_callback
 from llama_index.core.llms.function_calling import FunctionCallingLLM
 from llama_index.core.llms.llm import ToolSelection
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 
 from deepseek_ext_core import (
     DEFAULT_MODEL,
@@ -32,6 +32,7 @@ from deepseek_ext_core import (
 )
 from deepseek_ext_core.integration import closing_opened_streams, thinking_mode
 
+from ._arguments import CHAT_ARGUMENTS, declared_names, sort_constructor_arguments
 from ._connection import DeepSeekConnection
 from ._convert import (
     ChatStreamState,
@@ -135,6 +136,14 @@ class DeepSeek(DeepSeekConnection, JSONModeStructuredMixin, FunctionCallingLLM):
     ) -> None:
         super().__init__(model=model, api_key=api_key, callback_manager=callback_manager, **kwargs)
 
+    @model_validator(mode="before")
+    @classmethod
+    def _sort_constructor_arguments(cls, values: Any) -> Any:
+        """The OpenAI LLM's settings used or refused by name; nothing dropped silently."""
+        if not isinstance(values, dict):
+            return values
+        return sort_constructor_arguments(cls.__name__, values, declared_names(cls), CHAT_ARGUMENTS)
+
     @field_validator("thinking", mode="before")
     @classmethod
     def _thinking_from_bool(cls, value: object) -> object:
@@ -142,7 +151,7 @@ class DeepSeek(DeepSeekConnection, JSONModeStructuredMixin, FunctionCallingLLM):
 
     @classmethod
     def class_name(cls) -> str:
-        return "DeepSeekExt"
+        return "DeepSeek"  # llama-index-llms-deepseek's name, kept by dicts and stores
 
     @property
     def metadata(self) -> LLMMetadata:

@@ -13,11 +13,12 @@ from llama_index.core.base.llms.types import (
 from llama_index.core.callbacks import CallbackManager
 from llama_index.core.llms.callbacks import llm_completion_callback
 from llama_index.core.llms.custom import CustomLLM
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 
 from deepseek_ext_core import FIMCompletion, FIMRequest, get_capabilities
 from deepseek_ext_core.integration import closing_opened_streams
 
+from ._arguments import declared_names, sort_constructor_arguments
 from ._connection import DeepSeekConnection
 from ._convert import usage_to_metadata
 
@@ -68,6 +69,14 @@ class DeepSeekFIM(DeepSeekConnection, CustomLLM):
         **kwargs: Any,
     ) -> None:
         super().__init__(model=model, api_key=api_key, callback_manager=callback_manager, **kwargs)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _sort_constructor_arguments(cls, values: Any) -> Any:
+        """An argument this class does not declare raises, naming it."""
+        if not isinstance(values, dict):
+            return values
+        return sort_constructor_arguments(cls.__name__, values, declared_names(cls), {})
 
     @classmethod
     def class_name(cls) -> str:

@@ -105,7 +105,15 @@ def test_chat_shows_progress_while_the_model_thinks_silently(run: Run, emulator:
 def test_fim_streams_the_middle(run: Run, emulator: Emulator) -> None:
     emulator.push(Reply.fim("    return a + b", chunks=3))
     result = run(
-        "fim", "--base-url", emulator.base_url, "--prompt", "def add(a, b):\n", "--suffix", "\n"
+        "fim",
+        "--base-url",
+        emulator.base_url,
+        "--beta-base-url",
+        emulator.beta_base_url,
+        "--prompt",
+        "def add(a, b):\n",
+        "--suffix",
+        "\n",
     )
 
     assert (result.code, result.out) == (0, "    return a + b\n")
@@ -118,7 +126,16 @@ def test_fim_streams_the_middle(run: Run, emulator: Emulator) -> None:
 
 def test_fim_reads_the_prompt_from_stdin(run: Run, emulator: Emulator) -> None:
     emulator.push(Reply.fim("world\n"))
-    result = run("fim", "--base-url", emulator.base_url, "--prompt", "-", stdin="hello ")
+    result = run(
+        "fim",
+        "--base-url",
+        emulator.base_url,
+        "--beta-base-url",
+        emulator.beta_base_url,
+        "--prompt",
+        "-",
+        stdin="hello ",
+    )
 
     assert result.out == "world\n"
     assert emulator.last_request.body["prompt"] == "hello "

@@ -28,7 +28,12 @@ def emulator() -> Iterator[Emulator]:
 @pytest.fixture
 def make_chat(emulator: Emulator) -> Callable[..., ChatDeepSeek]:
     def make(**kwargs: Any) -> ChatDeepSeek:
-        params: dict[str, Any] = {"api_key": KEY, "base_url": emulator.base_url, "max_retries": 0}
+        params: dict[str, Any] = {
+            "api_key": KEY,
+            "base_url": emulator.base_url,
+            "beta_base_url": emulator.beta_base_url,
+            "max_retries": 0,
+        }
         return ChatDeepSeek(**{**params, **kwargs})
 
     return make
@@ -41,7 +46,12 @@ def chat(make_chat: Callable[..., ChatDeepSeek]) -> ChatDeepSeek:
 
 @pytest.fixture
 def fim(emulator: Emulator) -> DeepSeekFIM:
-    return DeepSeekFIM(api_key=KEY, base_url=emulator.base_url, max_retries=0)
+    return DeepSeekFIM(
+        api_key=KEY,
+        base_url=emulator.base_url,
+        beta_base_url=emulator.beta_base_url,
+        max_retries=0,
+    )
 
 
 Mode = Literal["invoke", "ainvoke", "stream", "astream"]

@@ -44,7 +44,12 @@ async def test_generate_reports_usage_and_finish_reason(
 
 async def test_constructor_suffix_and_stop(emulator: Emulator) -> None:
     fim = DeepSeekFIM(
-        api_key="test-key", base_url=emulator.base_url, suffix="END", stop=["\n\n"], max_tokens=9
+        api_key="test-key",
+        base_url=emulator.base_url,
+        beta_base_url=emulator.beta_base_url,
+        suffix="END",
+        stop=["\n\n"],
+        max_tokens=9,
     )
     emulator.push(Reply.fim("mid"))
     assert fim.invoke("start") == "mid"

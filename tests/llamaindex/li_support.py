@@ -1,4 +1,4 @@
-"""Helpers for the LlamaIndex suite (a uniquely named module: tests/ has no packages)."""
+"""Helpers for the LlamaIndex suite."""
 
 from __future__ import annotations
 
@@ -23,12 +23,17 @@ class Emu:
     def base_url(self) -> str:
         return self.emulator.base_url
 
+    @property
+    def beta_base_url(self) -> str:
+        return self.emulator.beta_base_url
+
     def script(self, *replies: Reply | Fault) -> None:
         self.emulator.push(*replies)
 
     def llm(self, **kwargs: Any) -> DeepSeek:
         kwargs.setdefault("model", "deepseek-flash")
         kwargs.setdefault("max_retries", 0)
+        kwargs.setdefault("beta_base_url", self.beta_base_url)
         return DeepSeek(api_key=API_KEY, api_base=self.base_url, **kwargs)
 
     @property

@@ -19,7 +19,13 @@ MIDDLE = "    a, b = 0, 1\n    for _ in range(n):\n        a, b = b, a + b"
 
 
 def _fim(emu: Emu, **kwargs: Any) -> DeepSeekFIM:
-    return DeepSeekFIM(api_key=API_KEY, api_base=emu.base_url, max_retries=0, **kwargs)
+    return DeepSeekFIM(
+        api_key=API_KEY,
+        api_base=emu.base_url,
+        beta_base_url=emu.beta_base_url,
+        max_retries=0,
+        **kwargs,
+    )
 
 
 @pytest.mark.parametrize("mode", ["sync", "async"])

@@ -272,12 +272,22 @@ async def _close_fim_early(surface: str, target: Target, port: int) -> int:
     if surface == "langchain":
         from langchain_deepseek_ext import DeepSeekFIM
 
-        model = DeepSeekFIM(api_key=target.key, base_url=target.base_url, max_retries=0)
+        model = DeepSeekFIM(
+            api_key=target.key,
+            base_url=target.base_url,
+            beta_base_url=target.base_url + "/beta",
+            max_retries=0,
+        )
         agen = model.astream("def add(a, b):")
     else:
         from llamaindex_deepseek_ext import DeepSeekFIM as LIDeepSeekFIM
 
-        llm = LIDeepSeekFIM(api_key=target.key, api_base=target.base_url, max_retries=0)
+        llm = LIDeepSeekFIM(
+            api_key=target.key,
+            api_base=target.base_url,
+            beta_base_url=target.base_url + "/beta",
+            max_retries=0,
+        )
         agen = await llm.astream_complete("def add(a, b):")
     await anext(agen)
     assert isinstance(agen, AsyncGenerator)
