@@ -75,18 +75,24 @@ def sort_extra_arguments(
 ) -> dict[str, Any]:
     """`values` with every undeclared argument refused, or moved into `model_kwargs`.
 
-    Raises `ValueError` naming the argument for a refused one, for a near miss of a declared
-    field, and for a name given both directly and in `model_kwargs`. A declared field given in
-    `model_kwargs` is moved out of it, with a warning, as langchain-core does.
+    Raises `TypeError` naming the argument for a refused one, for a near miss of a declared
+    field, and for a name given both directly and in `model_kwargs`, as Python does for an
+    unexpected keyword argument. A declared field given in `model_kwargs` is moved out of it,
+    with a warning, as langchain-core does. (A `ValueError` would be wrapped by pydantic in an
+    error that prints every argument given, the API key among them.)
     """
+    values = dict(values)
     names = set(declared)
     extra = dict(values.get("model_kwargs") or {})
     for name in values:
         if name in extra:
-            raise ValueError(f"{owner} got {name!r} twice: as an argument and in model_kwargs")
+            raise TypeError(f"{owner} got {name!r} twice: as an argument and in model_kwargs")
     for name in [name for name in values if name not in names]:
         if name in REFUSED:
-            raise ValueError(f"{owner} does not take {name!r}: {REFUSED[name]}")
+            if values[name] is None or values[name] is False:
+                del values[name]  # asks for nothing: the OpenAI-only feature stays off
+                continue
+            raise TypeError(f"{owner} does not take {name!r}: {REFUSED[name]}")
         if name not in SENT_AS_IS:
             _refuse_near_miss(owner, name, names)
             warnings.warn(
@@ -114,13 +120,13 @@ def _refuse_near_miss(owner: str, name: str, declared: set[str]) -> None:
     public = sorted(field for field in declared if not field.startswith("_"))
     match = difflib.get_close_matches(name, public, n=1, cutoff=_NEAR_MISS)
     if match:
-        raise ValueError(f"{owner} has no parameter {name!r}; did you mean {match[0]!r}?")
+        raise TypeError(f"{owner} has no parameter {name!r}; did you mean {match[0]!r}?")
 
 
 def refuse_undeclared(owner: str, values: dict[str, Any], declared: Iterable[str]) -> None:
-    """Raises `ValueError` naming the first argument in `values` that is not `declared`."""
+    """Raises `TypeError` naming the first argument in `values` that is not `declared`."""
     names = set(declared)
     for name in values:
         if name not in names:
             _refuse_near_miss(owner, name, names)
-            raise ValueError(f"{owner} has no parameter {name!r}")
+            raise TypeError(f"{owner} has no parameter {name!r}")

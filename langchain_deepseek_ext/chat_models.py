@@ -19,8 +19,7 @@ from langchain_core.runnables import Runnable, RunnableConfig
 from langchain_core.tools import BaseTool
 from langchain_core.utils.function_calling import convert_to_openai_tool
 from langchain_core.utils.utils import get_pydantic_field_names
-from pydantic import Field, model_validator
-from typing_extensions import Self
+from pydantic import Field, field_validator, model_validator
 
 from deepseek_ext_core import (
     DEFAULT_MODEL,
@@ -235,14 +234,15 @@ class ChatDeepSeek(BaseChatModel, DeepSeekConnection):
             return values
         return sort_extra_arguments(cls.__name__, values, get_pydantic_field_names(cls))
 
-    @model_validator(mode="after")
-    def _one_answer_per_request(self) -> Self:
-        if self.n is not None and self.n != 1:
+    @field_validator("n")
+    @classmethod
+    def _one_answer_per_request(cls, n: int | None) -> int | None:
+        if n is not None and n != 1:
             raise ValueError(
-                f"n={self.n}: ChatDeepSeek returns one answer per request (DeepSeek documents no "
+                f"n={n}: ChatDeepSeek returns one answer per request (DeepSeek documents no "
                 "`n`); call batch() with the input repeated for several answers"
             )
-        return self
+        return n
 
     @property
     def model(self) -> str:

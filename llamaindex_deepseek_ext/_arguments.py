@@ -14,9 +14,16 @@ import difflib
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from llama_index.core.base.llms import generic_utils
+from llama_index.core.llms import llm as llm_module
 from pydantic import BaseModel
 
-__all__ = ["CHAT_ARGUMENTS", "declared_names", "sort_constructor_arguments"]
+__all__ = [
+    "CHAT_ARGUMENTS",
+    "COMPLETION_MODEL_ONLY",
+    "declared_names",
+    "sort_constructor_arguments",
+]
 
 _NO_SDK = (
     "this LLM does not use the openai SDK; pass http_client=httpx.Client(...) and "
@@ -29,7 +36,7 @@ def _only(*allowed: object, why: str) -> Callable[[dict[str, Any], str, object],
 
     def check(values: dict[str, Any], name: str, value: object) -> None:
         if value not in allowed:
-            raise ValueError(f"{name}={value!r} is not supported: {why}")
+            raise TypeError(f"{name}={value!r} is not supported: {why}")
 
     return check
 
@@ -37,7 +44,7 @@ def _only(*allowed: object, why: str) -> Callable[[dict[str, Any], str, object],
 def _as_max_tokens(values: dict[str, Any], name: str, value: object) -> None:
     if value is not None:
         if values.get("max_tokens") not in (None, value):
-            raise ValueError("max_new_tokens and max_tokens disagree; pass max_tokens only")
+            raise TypeError("max_new_tokens and max_tokens disagree; pass max_tokens only")
         values["max_tokens"] = value
 
 
@@ -67,6 +74,17 @@ CHAT_ARGUMENTS: Mapping[str, Callable[[dict[str, Any], str, object], None]] = {
 }
 """The OpenAI LLM's arguments `DeepSeek` takes beyond its fields, and what each does."""
 
+COMPLETION_MODEL_ONLY = ("messages_to_prompt", "completion_to_prompt", "query_wrapper_prompt")
+"""Fields of LlamaIndex's `LLM` that it reads only for completion models; DeepSeek is a chat
+model, so a value given for one would have no effect (with the peer too) and is refused."""
+
+_LLAMAINDEX_DEFAULTS: tuple[object, ...] = (
+    None,
+    llm_module.default_completion_to_prompt,
+    generic_utils.messages_to_prompt,
+)
+"""What LlamaIndex's `LLM` fills these fields with; they come back from `to_dict` and pickles."""
+
 _NEAR_MISS = 0.85
 """How alike a name must be to a declared one to be called a misspelling (difflib's ratio)."""
 
@@ -83,10 +101,22 @@ def sort_constructor_arguments(
     values: dict[str, Any],
     declared: Iterable[str],
     accepted: Mapping[str, Callable[[dict[str, Any], str, object], None]],
+    *,
+    chat_model: bool,
 ) -> dict[str, Any]:
-    """`values` with the `accepted` extra arguments applied and removed; raises `ValueError`
-    naming any other undeclared argument (and the field it looks like, if one)."""
+    """`values` with the `accepted` extra arguments applied and removed; raises `TypeError`
+    naming any other undeclared argument (and the field it looks like, if one), as Python does
+    for an unexpected keyword argument. (A `ValueError` would be wrapped by pydantic in an error
+    that prints every argument given, the API key among them.)"""
+    values = dict(values)
     names = set(declared)
+    for name in COMPLETION_MODEL_ONLY:
+        if chat_model and values.get(name) not in _LLAMAINDEX_DEFAULTS:
+            raise TypeError(
+                f"{name} is not supported: LlamaIndex uses it for completion models only, and "
+                f"{owner} is a chat model, so it would have no effect; use system_prompt, or "
+                "build the messages yourself"
+            )
     for name in [name for name in values if name not in names]:
         value = values.pop(name)
         if name in accepted:
@@ -98,5 +128,5 @@ def sort_constructor_arguments(
             if match
             else "; request parameters go in additional_kwargs={...}"
         )
-        raise ValueError(f"{owner} has no parameter {name!r}{hint}")
+        raise TypeError(f"{owner} has no parameter {name!r}{hint}")
     return values

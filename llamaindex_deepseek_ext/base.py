@@ -16,7 +16,6 @@ from llama_index.core.base.llms.types import (
     LLMMetadata,
     MessageRole,
 )
-from llama_index.core.callbacks import CallbackManager
 from llama_index.core.llms.callbacks import llm_chat_callback, llm_completion_callback
 from llama_index.core.llms.function_calling import FunctionCallingLLM
 from llama_index.core.llms.llm import ToolSelection
@@ -131,10 +130,13 @@ class DeepSeek(DeepSeekConnection, JSONModeStructuredMixin, FunctionCallingLLM):
         self,
         model: str = DEFAULT_MODEL,
         api_key: str | SecretStr | None = None,
-        callback_manager: CallbackManager | None = None,
+        api_base: str | None = None,
         **kwargs: Any,
     ) -> None:
-        super().__init__(model=model, api_key=api_key, callback_manager=callback_manager, **kwargs)
+        # The positional order of llama-index-llms-deepseek: `DeepSeek(model, api_key, api_base)`.
+        if api_base is not None:
+            kwargs["api_base"] = api_base
+        super().__init__(model=model, api_key=api_key, **kwargs)
 
     @model_validator(mode="before")
     @classmethod
@@ -142,7 +144,9 @@ class DeepSeek(DeepSeekConnection, JSONModeStructuredMixin, FunctionCallingLLM):
         """The OpenAI LLM's settings used or refused by name; nothing dropped silently."""
         if not isinstance(values, dict):
             return values
-        return sort_constructor_arguments(cls.__name__, values, declared_names(cls), CHAT_ARGUMENTS)
+        return sort_constructor_arguments(
+            cls.__name__, values, declared_names(cls), CHAT_ARGUMENTS, chat_model=True
+        )
 
     @field_validator("thinking", mode="before")
     @classmethod

@@ -76,7 +76,9 @@ class DeepSeekFIM(DeepSeekConnection, CustomLLM):
         """An argument this class does not declare raises, naming it."""
         if not isinstance(values, dict):
             return values
-        return sort_constructor_arguments(cls.__name__, values, declared_names(cls), {})
+        return sort_constructor_arguments(
+            cls.__name__, values, declared_names(cls), {}, chat_model=False
+        )
 
     @classmethod
     def class_name(cls) -> str:

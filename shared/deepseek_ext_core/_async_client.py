@@ -107,6 +107,7 @@ class AsyncDeepSeekClient(BaseClient):
                         method,
                         self._settings.url(prepared),
                         headers=self._headers(json_body=False),
+                        timeout=self._settings.request_timeout,
                     )
                 else:
                     response = await self._http.request(
@@ -114,6 +115,7 @@ class AsyncDeepSeekClient(BaseClient):
                         self._settings.url(prepared.path),
                         content=prepared.json_bytes(),
                         headers=self._headers(json_body=True),
+                        timeout=self._settings.request_timeout,
                     )
         finally:
             release()
@@ -145,6 +147,7 @@ class AsyncDeepSeekClient(BaseClient):
                     self._settings.url(prepared.path),
                     content=prepared.json_bytes(),
                     headers=self._headers(json_body=True, stream=True),
+                    timeout=self._settings.request_timeout,
                 )
                 response = await self._http.send(request, stream=True)
                 try:

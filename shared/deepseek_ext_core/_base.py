@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import httpx
+from httpx._client import UseClientDefault
 from pydantic import BaseModel, SecretStr, ValidationError
 
 from ._constants import (
@@ -208,6 +209,12 @@ class ClientSettings:
                 "(create one at https://platform.deepseek.com/api_keys)"
             )
         self.timeout = build_timeout(timeout, connect_timeout)
+        # Given explicitly, the timeout applies to an injected httpx client's requests too;
+        # otherwise such a client keeps its own.
+        explicit = timeout is not None or connect_timeout is not None
+        self.request_timeout: httpx.Timeout | UseClientDefault = (
+            self.timeout if explicit else httpx.USE_CLIENT_DEFAULT
+        )
         self.retry_policy = retry_policy or RetryPolicy(max_retries=max_retries)
         headers = {"User-Agent": user_agent(), "Accept": "application/json"}
         headers.update(default_headers or {})

@@ -118,6 +118,7 @@ class DeepSeekClient(BaseClient):
                         method,
                         self._settings.url(prepared),
                         headers=self._headers(json_body=False),
+                        timeout=self._settings.request_timeout,
                     )
                 else:
                     response = self._http.request(
@@ -125,6 +126,7 @@ class DeepSeekClient(BaseClient):
                         self._settings.url(prepared.path),
                         content=prepared.json_bytes(),
                         headers=self._headers(json_body=True),
+                        timeout=self._settings.request_timeout,
                     )
         finally:
             release()
@@ -156,6 +158,7 @@ class DeepSeekClient(BaseClient):
                     self._settings.url(prepared.path),
                     content=prepared.json_bytes(),
                     headers=self._headers(json_body=True, stream=True),
+                    timeout=self._settings.request_timeout,
                 )
                 response = self._http.send(request, stream=True)
                 try:

@@ -556,3 +556,12 @@ def test_exact_counts_when_the_tokenizer_extra_is_installed() -> None:
     assert exact == count_tokens("Hello, world! 你好世界")  # `auto` prefers exact
     assert 3 <= exact <= 12
     assert count_tokens("", method="exact") == 0
+
+
+async def test_an_explicit_timeout_applies_to_an_injected_http_client(mode: str) -> None:
+    seen: list[httpx.Request] = []
+    await call_chat(make_client(mode, recording(seen), timeout=12.5), simple_request())
+    assert seen[0].extensions["timeout"]["read"] == 12.5
+    # Without one, the injected client keeps its own (httpx's default is 5 s).
+    await call_chat(make_client(mode, recording(seen)), simple_request())
+    assert seen[1].extensions["timeout"]["read"] == 5.0
