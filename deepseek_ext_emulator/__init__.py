@@ -22,8 +22,10 @@ from deepseek_ext_emulator._cli import serve
 from deepseek_ext_emulator._emulator import Emulator, RecordedRequest, Responder, echo_reply
 from deepseek_ext_emulator._faults import Fault
 from deepseek_ext_emulator._replies import Raw, Reply, ToolCall, Usage
+from deepseek_ext_emulator._web import DEFAULT_PAGES, WebPage
 
 __all__ = [
+    "DEFAULT_PAGES",
     "Emulator",
     "Fault",
     "Raw",
@@ -32,6 +34,7 @@ __all__ = [
     "Responder",
     "ToolCall",
     "Usage",
+    "WebPage",
     "echo_reply",
     "serve",
 ]

@@ -25,6 +25,14 @@ from deepseek_ext_emulator._render import JSON_TYPE, Context, Rendered, render
 from deepseek_ext_emulator._replies import Reply
 from deepseek_ext_emulator._server import LoopbackServer, Plan
 from deepseek_ext_emulator._validation import Checked, check_chat, check_fim, thinking_mode
+from deepseek_ext_emulator._web import (
+    DEFAULT_PAGES,
+    WebPage,
+    check_fetch,
+    check_search,
+    fetch_body,
+    search_body,
+)
 from deepseek_ext_emulator._wire import (
     CANONICAL_MODELS,
     MODELS_BODY,
@@ -90,6 +98,8 @@ class Emulator:
         self._requests: list[RecordedRequest] = []
         self._lock = threading.Lock()
         self._cassettes = CassetteStore()
+        self.pages: list[WebPage] = list(DEFAULT_PAGES)
+        """The web that Search and Fetch answer from (a small built-in corpus to start)."""
         self._server: LoopbackServer | None = None
         self._thread: threading.Thread | None = None
         for cassette in cassettes:
@@ -248,6 +258,8 @@ class Emulator:
             return _error_plan(insufficient_balance())
         if parsed is _INVALID:
             return _error_plan(bad_request("Failed to parse the request body as JSON"))
+        if endpoint in ("search", "fetch"):
+            return self._web_answer(endpoint, parsed)
         fim = endpoint == "fim"
         checked = self._check(parsed, fim=fim, beta=path.startswith("/beta/"))
         if isinstance(checked, ErrorSpec):
@@ -266,6 +278,27 @@ class Emulator:
         if item is None:
             item = self._fallback(parsed, path, fim=fim, ask_responder=not asked)
         return Plan(render(item, ctx), fault)
+
+    def _web_answer(self, endpoint: str, body: Any) -> Plan:
+        """Search or Fetch from the corpus; a scripted `Fault` at the head of the queue applies
+        (a scripted `Reply` is left for the next chat or FIM request)."""
+        error = check_search(body) if endpoint == "search" else check_fetch(body)
+        if error is not None:
+            return _error_plan(error)
+        fault = Fault()
+        with self._lock:
+            head = self._queue[0] if self._queue else None
+            if isinstance(head, Fault):
+                fault = head
+                self._queue.popleft()
+            pages = list(self.pages)
+        answer = search_body(pages, body) if endpoint == "search" else fetch_body(pages, body)
+        return Plan(Rendered(200, JSON_TYPE, body=dumps(answer).encode()), fault)
+
+    def add_page(self, url: str, title: str, content: str, *, date: str = "2026-11-01") -> None:
+        """Add a page to the web that Search finds and Fetch returns (content as Markdown)."""
+        with self._lock:
+            self.pages.append(WebPage(url=url, title=title, content=content, date=date))
 
     def _check(self, body: Any, *, fim: bool, beta: bool) -> Checked | ErrorSpec:
         if self.validate:
@@ -337,7 +370,13 @@ def _text_of(content: Any) -> str:
 def _route(path: str) -> str | None:
     if path in _CHAT_PATHS:
         return "chat"
-    return {"/beta/completions": "fim", "/models": "models", "/user/balance": "balance"}.get(path)
+    return {
+        "/beta/completions": "fim",
+        "/models": "models",
+        "/user/balance": "balance",
+        "/tools/search": "search",
+        "/tools/fetch": "fetch",
+    }.get(path)
 
 
 def _context(body: Mapping[str, Any], checked: Checked, *, fim: bool, size: int) -> Context:

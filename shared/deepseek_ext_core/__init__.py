@@ -88,6 +88,7 @@ from ._usage import (
     summarize_usage,
 )
 from ._version import package_version
+from ._web import WEB_TOOL_PRICE_USD, FetchResult, SearchResponse, SearchResult
 
 
 def __getattr__(name: str) -> object:
@@ -104,6 +105,7 @@ __all__ = [
     "DEFAULT_PRICES",
     "KNOWN_MODELS",
     "PRICES_AS_OF",
+    "WEB_TOOL_PRICE_USD",
     "APIConnectionError",
     "APIStatusError",
     "APITimeoutError",
@@ -131,6 +133,7 @@ __all__ = [
     "DeepSeekError",
     "FIMCompletion",
     "FIMRequest",
+    "FetchResult",
     "FunctionName",
     "ImagePart",
     "IncompleteGenerationError",
@@ -152,6 +155,8 @@ __all__ = [
     "ResponseFormat",
     "ResponseMessage",
     "RetryPolicy",
+    "SearchResponse",
+    "SearchResult",
     "ServiceUnavailableError",
     "Stream",
     "StreamOptions",

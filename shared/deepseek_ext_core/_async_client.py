@@ -36,6 +36,7 @@ from ._stream import (
     chunk_has_substance,
     fim_has_substance,
 )
+from ._web import FetchResult, SearchResponse, fetch_result, prepare_fetch, prepare_search
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -203,6 +204,44 @@ class AsyncDeepSeekClient(BaseClient):
             return await self._open(prepared, parse, fim_has_substance)
 
         return AsyncStream(await self._retry(attempt))
+
+    async def search(
+        self,
+        query: str,
+        *,
+        count: int = 10,
+        need_content: bool = False,
+        ori_question: str | None = None,
+        localization: str | None = None,
+    ) -> SearchResponse:
+        """`POST /v1/tools/search`: web results for `query` (1-128 characters), `count` of them
+        (1-50); `need_content` adds each page's text. Billed per request with results."""
+        prepared = prepare_search(
+            query,
+            count=count,
+            need_content=need_content,
+            ori_question=ori_question,
+            localization=localization,
+        )
+
+        async def attempt() -> SearchResponse:
+            response = await self._send("POST", prepared)
+            return parse_body(SearchResponse, response, response.content)
+
+        return await self._retry(attempt)
+
+    async def fetch(self, url: str) -> FetchResult:
+        """`POST /v1/tools/fetch`: the page at `url` (http(s), at most 8,192 characters) as
+        Markdown. Billed per request with content."""
+        prepared = prepare_fetch(url)
+
+        async def attempt() -> FetchResult:
+            response = await self._send("POST", prepared)
+            content_type = response.headers.get("content-type", "")
+            request_id = find_request_id(response.headers)
+            return fetch_result(url, content_type, response.content, request_id)
+
+        return await self._retry(attempt)
 
     async def list_models(self) -> ModelList:
         """`GET /models`."""

@@ -248,6 +248,8 @@ class ClientSettings:
         """The URL of a request path; `/beta/...` paths go below the beta root."""
         if path.startswith(BETA_PREFIX):
             return self.beta_base_url + path[len(BETA_PREFIX) - 1 :] + self._query
+        if path.startswith("/v1/") and self._root.endswith("/v1"):
+            path = path[3:]  # Search and Fetch live under /v1, which a gateway's base may hold
         return self._root + path + self._query
 
 
@@ -361,6 +363,21 @@ def parse_body(model: type[ModelT], response: httpx.Response, content: bytes) ->
     if isinstance(parsed, WithRequestId):
         parsed.request_id = request_id
     return parsed
+
+
+def parse_json_object(body: bytes, *, what: str, request_id: str | None) -> dict[str, Any]:
+    """`body` as a JSON object, or `InvalidResponseError` naming `what` was expected."""
+    try:
+        data = json.loads(body)
+    except ValueError as exc:
+        raise InvalidResponseError(
+            f"DeepSeek sent a body that is not a valid {what} (request id {request_id})"
+        ) from exc
+    if not isinstance(data, dict):
+        raise InvalidResponseError(
+            f"DeepSeek sent a body that is not a valid {what} (request id {request_id})"
+        )
+    return data
 
 
 def parse_event(model: type[ModelT], payload: str, request_id: str | None) -> ModelT:

@@ -38,6 +38,7 @@ from ._stream import (
     chunk_has_substance,
     fim_has_substance,
 )
+from ._web import FetchResult, SearchResponse, fetch_result, prepare_fetch, prepare_search
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -209,6 +210,44 @@ class DeepSeekClient(BaseClient):
             return parse_event(FIMCompletion, payload, request_id)
 
         return Stream(self._retry(lambda: self._open(prepared, parse, fim_has_substance)))
+
+    def search(
+        self,
+        query: str,
+        *,
+        count: int = 10,
+        need_content: bool = False,
+        ori_question: str | None = None,
+        localization: str | None = None,
+    ) -> SearchResponse:
+        """`POST /v1/tools/search`: web results for `query` (1-128 characters), `count` of them
+        (1-50); `need_content` adds each page's text. Billed per request with results."""
+        prepared = prepare_search(
+            query,
+            count=count,
+            need_content=need_content,
+            ori_question=ori_question,
+            localization=localization,
+        )
+
+        def attempt() -> SearchResponse:
+            response = self._send("POST", prepared)
+            return parse_body(SearchResponse, response, response.content)
+
+        return self._retry(attempt)
+
+    def fetch(self, url: str) -> FetchResult:
+        """`POST /v1/tools/fetch`: the page at `url` (http(s), at most 8,192 characters) as
+        Markdown. Billed per request with content."""
+        prepared = prepare_fetch(url)
+
+        def attempt() -> FetchResult:
+            response = self._send("POST", prepared)
+            content_type = response.headers.get("content-type", "")
+            request_id = find_request_id(response.headers)
+            return fetch_result(url, content_type, response.content, request_id)
+
+        return self._retry(attempt)
 
     def list_models(self) -> ModelList:
         """`GET /models`: the model ids the account can use (aliases are not listed)."""

@@ -5,7 +5,8 @@ exactly as sent, for parity checks and for tools that show the request), the thi
 switch, the JSON-mode instruction both adapters put in the prompt, the SSE decoder, the retry
 classification, the helper that closes the core's streams when a framework's async generator is
 closed early, one async client per event loop, deep copies of a model that holds live clients,
-and the one rule for tool-call arguments that are not JSON. They are public and stable,
+the one rule for tool-call arguments that are not JSON, and how web search results read as
+a tool result. They are public and stable,
 but they are not part of `deepseek_ext_core.__all__`: a user of the client never needs them.
 """
 
@@ -20,6 +21,7 @@ from ._retry import is_retryable, parse_retry_after
 from ._sse import SSEDecoder
 from ._tool_arguments import parse_tool_arguments, wire_tool_arguments
 from ._version import package_version
+from ._web import search_text
 
 __all__ = [
     "AsyncClientPerLoop",
@@ -34,6 +36,7 @@ __all__ = [
     "parse_tool_arguments",
     "prepare_chat_request",
     "prepare_fim_request",
+    "search_text",
     "thinking_is_on",
     "thinking_mode",
     "wire_tool_arguments",

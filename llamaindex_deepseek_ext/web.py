@@ -1,0 +1,174 @@
+"""DeepSeek's web Search and page Fetch as LlamaIndex parts: a tool spec for agents, a reader
+and a retriever for RAG (docs/deepseek-api.md §6.9).
+
+They work with any LLM, `DeepSeek` or not, and take the same connection settings as `DeepSeek`
+(`api_key`, `api_base`, `timeout`, `max_retries`, `http_client`, ...). Each successful request
+costs $0.75 per 1,000 (no tokens); the cost is in the documents' metadata.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from llama_index.core.base.base_retriever import BaseRetriever
+from llama_index.core.readers.base import BaseReader
+from llama_index.core.schema import Document, NodeWithScore, QueryBundle, TextNode
+from llama_index.core.tools.tool_spec.base import BaseToolSpec
+from pydantic import ConfigDict
+
+from deepseek_ext_core import FetchResult, SearchResponse, SearchResult
+from deepseek_ext_core.integration import search_text
+
+from ._connection import DeepSeekConnection
+
+__all__ = ["DeepSeekSearchRetriever", "DeepSeekToolSpec", "DeepSeekWebReader"]
+
+
+class _WebConnection(DeepSeekConnection):
+    """The connection settings, and nothing else: a misspelt one raises."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+def _metadata(result: SearchResult) -> dict[str, Any]:
+    return {
+        "url": result.url,
+        "title": result.title,
+        "date": result.date,
+        "rerank_score": result.rerank_score,
+        "authority": result.authority,
+    }
+
+
+def _search_text(result: SearchResult, *, use_content: bool) -> str:
+    return (
+        (result.content if use_content and result.content else None)
+        or result.summary
+        or (result.snippet)
+    )
+
+
+def _page(result: FetchResult) -> Document:
+    metadata = {
+        "url": result.url,
+        "title": result.title,
+        "estimated_cost_usd": float(result.estimated_cost),
+    }
+    return Document(text=result.content, metadata=metadata, id_=result.url)
+
+
+class DeepSeekToolSpec(BaseToolSpec):
+    """Web search and page reading for LlamaIndex agents.
+
+    ```python
+    from llama_index.core.agent.workflow import FunctionAgent
+    from llamaindex_deepseek_ext import DeepSeek
+    from llamaindex_deepseek_ext.web import DeepSeekToolSpec
+
+    agent = FunctionAgent(tools=DeepSeekToolSpec().to_tool_list(), llm=DeepSeek())
+    ```
+    """
+
+    spec_functions = [("search", "asearch"), ("fetch", "afetch")]
+
+    def __init__(self, *, max_chars: int = 20_000, **connection: Any) -> None:
+        self.max_chars = max_chars
+        """How much of a fetched page the model reads."""
+        self._connection = _WebConnection(**connection)
+
+    def search(self, query: str, count: int = 5) -> str:
+        """Search the web for `query` (at most 128 characters); returns `count` (1-50) numbered
+        results, each with its title, date, URL and a summary. Read one in full with `fetch`."""
+        return search_text(self._connection._get_client().search(query, count=count))
+
+    async def asearch(self, query: str, count: int = 5) -> str:
+        """Search the web for `query` (at most 128 characters); returns `count` (1-50) numbered
+        results, each with its title, date, URL and a summary. Read one in full with `fetch`."""
+        return search_text(await self._connection._get_aclient().search(query, count=count))
+
+    def fetch(self, url: str) -> str:
+        """Read the web page at `url`; returns the page as Markdown."""
+        return self._text(self._connection._get_client().fetch(url))
+
+    async def afetch(self, url: str) -> str:
+        """Read the web page at `url`; returns the page as Markdown."""
+        return self._text(await self._connection._get_aclient().fetch(url))
+
+    def _text(self, result: FetchResult) -> str:
+        if not result.content.strip():
+            return f"Nothing could be read at {result.url}."
+        return result.content[: self.max_chars]
+
+
+class DeepSeekWebReader(BaseReader):
+    """Web pages as `Document`s (Markdown), for `VectorStoreIndex.from_documents`.
+
+    ```python
+    documents = DeepSeekWebReader().load_data(["https://example.com/a"])
+    index = VectorStoreIndex.from_documents(documents)
+    ```
+    """
+
+    def __init__(self, **connection: Any) -> None:
+        self._connection = _WebConnection(**connection)
+
+    def load_data(self, urls: Sequence[str]) -> list[Document]:
+        """Fetch each page; a document's id is its URL."""
+        _check_urls(urls)
+        client = self._connection._get_client()
+        return [_page(client.fetch(url)) for url in urls]
+
+    async def aload_data(self, urls: Sequence[str]) -> list[Document]:
+        """`load_data`, awaited."""
+        _check_urls(urls)
+        client = self._connection._get_aclient()
+        return [_page(await client.fetch(url)) for url in urls]
+
+
+def _check_urls(urls: Sequence[str]) -> None:
+    if isinstance(urls, str):
+        raise TypeError("urls must be a list of URLs, not one string")
+
+
+class DeepSeekSearchRetriever(BaseRetriever):
+    """Web search as a LlamaIndex retriever: `NodeWithScore`s scored by DeepSeek's rerank score.
+
+    ```python
+    engine = RetrieverQueryEngine.from_args(DeepSeekSearchRetriever(k=5), llm=DeepSeek())
+    ```
+    """
+
+    def __init__(
+        self, *, k: int = 5, need_content: bool = False, verbose: bool = False, **connection: Any
+    ) -> None:
+        super().__init__(verbose=verbose)
+        self.k = k
+        self.need_content = need_content
+        self._connection = _WebConnection(**connection)
+
+    def _nodes(self, response: SearchResponse) -> list[NodeWithScore]:
+        return [
+            NodeWithScore(
+                node=TextNode(
+                    text=_search_text(result, use_content=self.need_content),
+                    metadata=_metadata(result),
+                ),
+                score=result.rerank_score,
+            )
+            for result in response.results
+        ]
+
+    def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
+        client = self._connection._get_client()
+        response = client.search(
+            query_bundle.query_str, count=self.k, need_content=self.need_content
+        )
+        return self._nodes(response)
+
+    async def _aretrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
+        client = self._connection._get_aclient()
+        response = await client.search(
+            query_bundle.query_str, count=self.k, need_content=self.need_content
+        )
+        return self._nodes(response)
