@@ -22,7 +22,7 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from langchain_core.tools import BaseTool
 from langchain_core.utils.utils import get_pydantic_field_names
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, Field, model_validator
 
 from deepseek_ext_core import FetchResult, SearchResponse, SearchResult
 from deepseek_ext_core.integration import search_text
@@ -203,8 +203,8 @@ class DeepSeekSearchRetriever(_Strict, BaseRetriever, DeepSeekConnection):
         return search_documents(response, use_content=self.need_content)
 
 
-class _LoaderConnection(DeepSeekConnection):
-    model_config = ConfigDict(extra="forbid")
+class _LoaderConnection(_Strict, DeepSeekConnection):
+    """The loader's connection settings; a misspelt one raises `TypeError` naming it."""
 
 
 class DeepSeekFetchLoader(BaseLoader):

@@ -15,20 +15,28 @@ from llama_index.core.base.base_retriever import BaseRetriever
 from llama_index.core.readers.base import BaseReader
 from llama_index.core.schema import Document, NodeWithScore, QueryBundle, TextNode
 from llama_index.core.tools.tool_spec.base import BaseToolSpec
-from pydantic import ConfigDict
+from pydantic import model_validator
 
 from deepseek_ext_core import FetchResult, SearchResponse, SearchResult
 from deepseek_ext_core.integration import search_text
 
+from ._arguments import declared_names, sort_constructor_arguments
 from ._connection import DeepSeekConnection
 
 __all__ = ["DeepSeekSearchRetriever", "DeepSeekToolSpec", "DeepSeekWebReader"]
 
 
 class _WebConnection(DeepSeekConnection):
-    """The connection settings, and nothing else: a misspelt one raises."""
+    """The connection settings, and nothing else: a misspelt one raises `TypeError`."""
 
-    model_config = ConfigDict(extra="forbid")
+    @model_validator(mode="before")
+    @classmethod
+    def _refuse_undeclared_arguments(cls, values: Any) -> Any:
+        if not isinstance(values, dict):
+            return values
+        return sort_constructor_arguments(
+            "the connection settings", values, declared_names(cls), {}, chat_model=False
+        )
 
 
 def _metadata(result: SearchResult) -> dict[str, Any]:
