@@ -30,7 +30,8 @@ from deepseek_ext_emulator._wire import (
     with_request_id,
 )
 
-_ROLES = ("system", "user", "assistant", "tool")
+_ROLES = ("system", "user", "assistant", "tool", "latest_reminder")
+_WEB_TOOLS = ("deepseek_web_search", "deepseek_read_url")
 _BETA_HINT = '(set base_url="https://api.deepseek.com/beta")'
 _SUPPORTED = "deepseek-flash, deepseek-v4-pro"
 
@@ -78,7 +79,8 @@ def check_chat(body: Any, *, beta: bool) -> Checked | ErrorSpec:
         if error is not None:
             return error
     error = _check_max_tokens(body) or _check_prefix(messages, beta=beta)
-    error = error or _check_strict(body, beta=beta)
+    error = error or _check_strict(body, beta=beta) or _check_safety(body)
+    error = error or _check_reminders(messages)
     if error is not None:
         return error
     thinking = thinking_mode(body, body["model"])
@@ -198,6 +200,34 @@ def _check_strict(body: Mapping[str, Any], *, beta: bool) -> ErrorSpec | None:
         function = tool.get("function") if isinstance(tool, Mapping) else None
         if isinstance(function, Mapping) and function.get("strict"):
             return bad_request(f"strict mode is only available when using beta api {_BETA_HINT}")
+    return None
+
+
+def _check_safety(body: Mapping[str, Any]) -> ErrorSpec | None:
+    """`safety_check`: level low or high; high without a web tool takes tool_choice auto or
+    none only (DeepSeek's safety guide, 2026-11-13)."""
+    check = body.get("safety_check")
+    if check is None:
+        return None
+    if not isinstance(check, Mapping) or check.get("level") not in ("low", "high"):
+        return bad_request("safety_check.level must be low or high")
+    tools = body.get("tools")
+    listed = tools if isinstance(tools, list) else []
+    web = any(isinstance(t, Mapping) and t.get("type") in _WEB_TOOLS for t in listed)
+    forced = body.get("tool_choice") not in (None, "auto", "none")
+    if check["level"] == "high" and not web and forced:
+        return bad_request("with safety_check and no web tools, tool_choice must be auto or none")
+    return None
+
+
+def _check_reminders(messages: Sequence[Mapping[str, Any]]) -> ErrorSpec | None:
+    """A latest_reminder message comes right before a user message."""
+    for i, message in enumerate(messages):
+        if message["role"] != "latest_reminder":
+            continue
+        following = messages[i + 1] if i + 1 < len(messages) else None
+        if following is None or following["role"] != "user":
+            return bad_request("latest_reminder must be followed by a user message")
     return None
 
 

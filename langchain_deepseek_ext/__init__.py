@@ -8,7 +8,12 @@ from typing import TYPE_CHECKING
 
 from deepseek_ext_core.integration import package_version
 from langchain_deepseek_ext._blocks import register_blocks
-from langchain_deepseek_ext._convert import PREFIX_KEY, REASONING_KEY
+from langchain_deepseek_ext._convert import (
+    FIELDS_KEY,
+    PREFIX_KEY,
+    REASONING_KEY,
+    latest_reminder_message,
+)
 from langchain_deepseek_ext._errors import (
     APIConnectionError,
     APITimeoutError,
@@ -45,6 +50,7 @@ def __getattr__(name: str) -> object:
 
 
 __all__ = [
+    "FIELDS_KEY",
     "PREFIX_KEY",
     "REASONING_KEY",
     "APIConnectionError",
@@ -63,4 +69,5 @@ __all__ = [
     "StreamTruncatedError",
     "UnprocessableEntityError",
     "__version__",
+    "latest_reminder_message",
 ]

@@ -41,6 +41,7 @@ from deepseek_ext_core import (
     ChatCompletionChunk,
     ContentPart,
     ImagePart,
+    LatestReminderMessage,
     Message,
     SystemMessage,
     TextPart,
@@ -54,11 +55,14 @@ from deepseek_ext_core import (
 from deepseek_ext_core.integration import wire_tool_arguments
 
 __all__ = [
+    "FIELDS_KEY",
+    "LATEST_REMINDER_ROLE",
     "PREFIX_KEY",
     "PROVIDER",
     "REASONING_KEY",
     "from_chunk",
     "from_completion",
+    "latest_reminder_message",
     "stream_end_chunk",
     "to_core_messages",
     "usage_to_metadata",
@@ -68,6 +72,24 @@ PROVIDER = "deepseek"
 REASONING_KEY = "reasoning_content"
 PREFIX_KEY = "prefix"
 """`additional_kwargs` key marking the last `AIMessage` as a chat prefix completion."""
+FIELDS_KEY = "deepseek_fields"
+"""`additional_kwargs` key holding the fields of DeepSeek's message this library does not model
+(server tool blocks, citations...); they go back to DeepSeek unchanged with the message."""
+LATEST_REMINDER_ROLE = "latest_reminder"
+"""`ChatMessage(role="latest_reminder", content=...)` is DeepSeek's latest_reminder message."""
+
+
+def latest_reminder_message(
+    *, date: str, weekday: str, location: str = "", platform: str, language: str
+) -> ChatMessage:
+    """DeepSeek's latest_reminder message, to put right before the human message it belongs to:
+    `date` YYYY-MM-DD, `weekday` in `language`, `platform` "App" or "Web" (docs/deepseek-api.md
+    §6.10)."""
+    content = LatestReminderMessage.build(
+        date=date, weekday=weekday, location=location, platform=platform, language=language
+    ).content
+    return ChatMessage(role=LATEST_REMINDER_ROLE, content=content)
+
 
 _ROLE_ALIASES = {"human": "user", "ai": "assistant", "developer": "system"}
 
@@ -110,6 +132,8 @@ def _chat_message(message: ChatMessage, answered: set[str]) -> Message:
         return SystemMessage(content=_text_only(message.content, "system"), name=message.name)
     if role == "assistant":
         return _assistant(AIMessage(content=message.content, name=message.name), answered)
+    if role == LATEST_REMINDER_ROLE:
+        return LatestReminderMessage(content=_text_only(message.content, LATEST_REMINDER_ROLE))
     raise UnsupportedInputError(f"ChatMessage role {message.role!r} is not supported by DeepSeek")
 
 
@@ -126,12 +150,14 @@ def _assistant(message: AIMessage, answered: set[str]) -> AssistantMessage:
         for bad in message.invalid_tool_calls
         if bad.get("id") in answered and bad["id"] is not None
     ]
+    extra = message.additional_kwargs.get(FIELDS_KEY)
     return AssistantMessage(
         content=text,
         tool_calls=tuple(calls),
         reasoning_content=reasoning,
         name=message.name,
         prefix=message.additional_kwargs.get(PREFIX_KEY) is True,
+        extra_fields=dict(extra) if isinstance(extra, dict) and extra else None,
     )
 
 
@@ -307,8 +333,13 @@ def from_completion(completion: ChatCompletion, request_id: str | None = None) -
     message = completion.choices[0].message if completion.choices else None
     if message is not None:
         content = message.content or ""
+        additional: dict[str, Any] = {}
         if message.reasoning_content is not None:
-            fields["additional_kwargs"] = {REASONING_KEY: message.reasoning_content}
+            additional[REASONING_KEY] = message.reasoning_content
+        if message.__pydantic_extra__:
+            additional[FIELDS_KEY] = dict(message.__pydantic_extra__)
+        if additional:
+            fields["additional_kwargs"] = additional
         if message.tool_calls:
             fields["tool_calls"], fields["invalid_tool_calls"] = _tool_calls(message.tool_calls)
     if completion.usage is not None:
@@ -358,9 +389,14 @@ def from_chunk(chunk: ChatCompletionChunk) -> AIMessageChunk | None:
 def stream_end_chunk(
     completion: ChatCompletion, request_id: str | None, *, include_usage: bool = True
 ) -> AIMessageChunk:
-    """The closing chunk: usage (when requested) and response metadata of the whole stream."""
+    """The closing chunk: usage (when requested) and response metadata of the whole stream,
+    and DeepSeek's fields this library does not model, whole (merging their pieces chunk by
+    chunk would follow LangChain's rules, not DeepSeek's)."""
+    message = completion.choices[0].message if completion.choices else None
+    extra = message.__pydantic_extra__ if message is not None else None
     return AIMessageChunk(
         content="",
+        additional_kwargs={FIELDS_KEY: dict(extra)} if extra else {},
         usage_metadata=usage_to_metadata(completion.usage)
         if include_usage and completion.usage is not None
         else None,

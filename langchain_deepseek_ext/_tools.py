@@ -9,6 +9,8 @@ from urllib.parse import urlsplit
 from langchain_core.tools import BaseTool
 from langchain_core.utils.function_calling import convert_to_openai_tool
 
+from deepseek_ext_core.integration import is_server_tool_spec
+
 __all__ = ["format_tool", "is_azure_endpoint", "tool_choice_to_wire"]
 
 
@@ -25,8 +27,9 @@ def tool_choice_to_wire(
     if choice is None or choice is False:
         return None
     if choice is True:
-        if len(tools) == 1:
-            return _named(tools[0]["function"]["name"])
+        functions = [tool for tool in tools if not is_server_tool_spec(tool)]
+        if len(functions) == 1:
+            return _named(functions[0]["function"]["name"])
         return "required"
     if isinstance(choice, dict):
         return choice
@@ -40,7 +43,11 @@ def tool_choice_to_wire(
 def format_tool(
     tool: dict[str, Any] | type | Callable[..., Any] | BaseTool, strict: bool | None
 ) -> dict[str, Any]:
-    """An OpenAI-format tool dict; `strict` is set explicitly, even on dict input."""
+    """An OpenAI-format tool dict; `strict` is set explicitly, even on dict input. A dict whose
+    `type` is not `function` (a server-side tool such as `{"type": "deepseek_web_search"}`) is
+    sent as given."""
+    if isinstance(tool, dict) and is_server_tool_spec(tool):
+        return dict(tool)
     formatted = convert_to_openai_tool(tool, strict=strict)
     if strict is not None:  # OpenAI-format dicts come back unchanged, without `strict`
         formatted = {**formatted, "function": {**formatted["function"], "strict": strict}}

@@ -212,6 +212,9 @@ class ChatDeepSeek(BaseChatModel, DeepSeekConnection):
     """How earlier `reasoning_content` is sent back; `auto` follows DeepSeek's rule."""
     user_id: str | None = None
     """Your end user's id (`[a-zA-Z0-9_-]+`), for DeepSeek's per-user isolation."""
+    safety_check: dict[str, str] | None = None
+    """`{"level": "high"}` for DeepSeek's review of input and output (for a public service);
+    without a web tool, only `tool_choice` "auto" or "none" then."""
     seed: int | None = None
     """Sent as given (DeepSeek documents no `seed`; a gateway may read it)."""
     n: int | None = None
@@ -313,6 +316,7 @@ class ChatDeepSeek(BaseChatModel, DeepSeekConnection):
             "logprobs": self.logprobs,
             "top_logprobs": self.top_logprobs,
             "user_id": self.user_id,
+            "safety_check": self.safety_check,
         }
         return {key: value for key, value in params.items() if value is not None}
 

@@ -6,7 +6,7 @@ fill-in-the-middle completion.
 
 from deepseek_ext_core.integration import package_version
 
-from ._convert import PREFIX_KEY
+from ._convert import FIELDS_KEY, PREFIX_KEY, ROLE_KEY, latest_reminder_message
 from ._errors import ToolArgumentsError
 from ._tokens import deepseek_tokenizer
 from .base import DeepSeek
@@ -21,10 +21,13 @@ def __getattr__(name: str) -> object:
 
 
 __all__ = [
+    "FIELDS_KEY",
     "PREFIX_KEY",
+    "ROLE_KEY",
     "DeepSeek",
     "DeepSeekFIM",
     "ToolArgumentsError",
     "__version__",
     "deepseek_tokenizer",
+    "latest_reminder_message",
 ]

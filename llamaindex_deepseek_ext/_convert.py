@@ -34,6 +34,7 @@ from deepseek_ext_core import (
     FunctionName,
     ImagePart,
     InvalidConversationError,
+    LatestReminderMessage,
     Message,
     NamedToolChoice,
     PricedResponse,
@@ -52,10 +53,13 @@ from deepseek_ext_core import (
 from deepseek_ext_core.integration import wire_tool_arguments
 
 __all__ = [
+    "FIELDS_KEY",
+    "ROLE_KEY",
     "ChatStreamState",
     "dump_tool_arguments",
     "from_completion",
     "from_response_message",
+    "latest_reminder_message",
     "to_completion_response",
     "to_core_messages",
     "to_core_tool_choice",
@@ -66,6 +70,27 @@ __all__ = [
 PREFIX_KEY = "prefix"
 """`ChatMessage.additional_kwargs` key marking a final assistant message as a chat prefix
 (docs/deepseek-api.md §6.2)."""
+FIELDS_KEY = "deepseek_fields"
+"""`ChatMessage.additional_kwargs` key holding the fields of DeepSeek's message this library
+does not model (server tool blocks, citations...); they go back unchanged with the message."""
+ROLE_KEY = "deepseek_role"
+"""`ChatMessage.additional_kwargs` key naming a DeepSeek role LlamaIndex has no name for:
+`"latest_reminder"` (see `latest_reminder_message`)."""
+
+
+def latest_reminder_message(
+    *, date: str, weekday: str, location: str = "", platform: str, language: str
+) -> ChatMessage:
+    """DeepSeek's latest_reminder message, to put right before the user message it belongs to:
+    `date` YYYY-MM-DD, `weekday` in `language`, `platform` "App" or "Web" (docs/deepseek-api.md
+    §6.10). Other LLMs read it as a system note."""
+    content = LatestReminderMessage.build(
+        date=date, weekday=weekday, location=location, platform=platform, language=language
+    ).content
+    return ChatMessage(
+        role=MessageRole.SYSTEM, content=content, additional_kwargs={ROLE_KEY: "latest_reminder"}
+    )
+
 
 _SYSTEM_ROLES = frozenset({MessageRole.SYSTEM, MessageRole.DEVELOPER})
 _ASSISTANT_ROLES = frozenset({MessageRole.ASSISTANT, MessageRole.CHATBOT, MessageRole.MODEL})
@@ -95,6 +120,8 @@ def to_core_messages(messages: Sequence[ChatMessage]) -> list[Message]:
 
 
 def _to_core_message(message: ChatMessage, index: int) -> Message:
+    if message.additional_kwargs.get(ROLE_KEY) == "latest_reminder":
+        return LatestReminderMessage(content=_text_of(message))
     role = MessageRole(message.role)
     if role in _SYSTEM_ROLES:
         return SystemMessage(content=_text_of(message))
@@ -155,11 +182,13 @@ def _assistant_to_core(message: ChatMessage) -> AssistantMessage:
         if isinstance(block, ToolCallBlock)
     ) or _legacy_tool_calls(message.additional_kwargs.get("tool_calls"))
     has_text = any(isinstance(block, TextBlock) for block in message.blocks)
+    fields = message.additional_kwargs.get(FIELDS_KEY)
     return AssistantMessage(
         content=_text_of(message) if has_text else None,
         tool_calls=calls,
         reasoning_content=reasoning,
         prefix=bool(message.additional_kwargs.get(PREFIX_KEY, False)),
+        extra_fields=dict(fields) if isinstance(fields, Mapping) and fields else None,
     )
 
 
@@ -240,6 +269,8 @@ def from_response_message(message: ResponseMessage) -> ChatMessage:
         for call in message.tool_calls or []
     )
     extra: dict[str, Any] = {"tool_calls": list(message.tool_calls)} if message.tool_calls else {}
+    if message.__pydantic_extra__:
+        extra[FIELDS_KEY] = dict(message.__pydantic_extra__)
     return ChatMessage(role=MessageRole.ASSISTANT, blocks=list(blocks), additional_kwargs=extra)
 
 
@@ -362,8 +393,8 @@ class ChatStreamState:
                 self._reasoning = accumulator.reasoning_content
                 if choice.index == 0:
                     thinking_delta = (thinking_delta or "") + delta.reasoning_content
-            if delta.tool_calls:
-                self._has_tool_calls = True
+            if delta.tool_calls or delta.__pydantic_extra__:
+                self._has_tool_calls = True  # the full conversion, which keeps both
             if choice.finish_reason is not None and choice.index == 0:
                 self._finish_reason = choice.finish_reason
         extra: dict[str, Any] = {

@@ -11,8 +11,8 @@ from typing import Any
 
 from llama_index.core.base.llms.types import ChatMessage
 
-from deepseek_ext_core import ChatRequest, ResponseFormat, StreamOptions, Tool
-from deepseek_ext_core.integration import thinking_mode
+from deepseek_ext_core import ChatRequest, ResponseFormat, ServerTool, StreamOptions, Tool
+from deepseek_ext_core.integration import is_server_tool_spec, thinking_mode
 
 from ._convert import to_core_messages, to_core_tool_choice, to_core_tools
 
@@ -23,7 +23,7 @@ CALL_OPTIONS = frozenset(
         "thinking", "reasoning_effort", "max_tokens", "temperature", "top_p",
         "frequency_penalty", "presence_penalty", "response_format", "stop", "tools",
         "tool_choice", "logprobs", "top_logprobs", "user_id", "reasoning_passback", "extra_body",
-        "model",
+        "model", "safety_check",
     }
 )  # fmt: skip
 """Per-call kwargs `chat`/`stream_chat`/... accept (the `ChatRequest` fields a caller may set)."""
@@ -88,15 +88,17 @@ def build_chat_request(
     return ChatRequest(messages=tuple(to_core_messages(messages)), stream=stream, **options)
 
 
-def _tools(value: object) -> list[Tool]:
+def _tools(value: object) -> list[Tool | ServerTool]:
     if not value:
         return []
     if not isinstance(value, Sequence):
         raise TypeError(f"tools must be a list, got {type(value).__name__}")
-    tools: list[Tool] = []
+    tools: list[Tool | ServerTool] = []
     for tool in value:
-        if isinstance(tool, Tool):
+        if isinstance(tool, Tool | ServerTool):
             tools.append(tool)
+        elif is_server_tool_spec(tool):
+            tools.append(ServerTool.model_validate(dict(tool)))  # DeepSeek runs it; sent as given
         elif isinstance(tool, Mapping):
             tools.extend(to_core_tools([tool], strict=bool(tool["function"].get("strict"))))
         else:

@@ -46,10 +46,16 @@ def parse_json_output(output_cls: type[Model], text: str | None) -> Model:
         body = body.strip("`").removeprefix("json").strip()
     if not body:
         raise ValueError(
-            f"DeepSeek returned empty content in JSON mode for {output_cls.__name__}; "
-            "retry, or raise max_tokens if the answer was cut off"
+            f"DeepSeek returned empty content twice in JSON mode for {output_cls.__name__} "
+            "(nothing, or only whitespace); retry, or raise max_tokens if the answer was cut off"
         )
     return output_cls.model_validate_json(body)
+
+
+def is_blank(text: str | None) -> bool:
+    """An empty JSON-mode answer: DeepSeek replaces output it cannot read as JSON with spaces
+    (docs/deepseek-api.md §6.1), so whitespace alone is as empty as nothing."""
+    return not (text or "").strip()
 
 
 class JSONModeStructuredMixin(LLM):
@@ -85,7 +91,10 @@ class JSONModeStructuredMixin(LLM):
             result = super().structured_predict(output_cls, prompt, llm_kwargs, **prompt_args)
             return cast("Model", result)
         messages, kwargs = self._json_mode_call(output_cls, prompt, llm_kwargs, prompt_args)
-        return parse_json_output(output_cls, self.chat(messages, **kwargs).message.content)
+        text = self.chat(messages, **kwargs).message.content
+        if is_blank(text):  # DeepSeek may answer JSON mode with nothing, or only whitespace
+            text = self.chat(messages, **kwargs).message.content
+        return parse_json_output(output_cls, text)
 
     async def astructured_predict(
         self,
@@ -100,8 +109,10 @@ class JSONModeStructuredMixin(LLM):
             )
             return cast("Model", result)
         messages, kwargs = self._json_mode_call(output_cls, prompt, llm_kwargs, prompt_args)
-        response = await self.achat(messages, **kwargs)
-        return parse_json_output(output_cls, response.message.content)
+        text = (await self.achat(messages, **kwargs)).message.content
+        if is_blank(text):  # DeepSeek may answer JSON mode with nothing, or only whitespace
+            text = (await self.achat(messages, **kwargs)).message.content
+        return parse_json_output(output_cls, text)
 
     def _structured_stream_call(
         self,

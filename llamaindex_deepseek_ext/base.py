@@ -113,6 +113,11 @@ class DeepSeek(DeepSeekConnection, JSONModeStructuredMixin, FunctionCallingLLM):
         default="auto", description="How reasoning_content is sent back in history."
     )
     user_id: str | None = Field(default=None, description="Your end user's id (isolation).")
+    safety_check: dict[str, str] | None = Field(
+        default=None,
+        description='{"level": "high"} for DeepSeek\'s review of input and output; without a '
+        'web tool, only tool_choice "auto" or "none" then.',
+    )
     strict: bool = Field(default=False, description="Strict tool schemas (beta endpoint).")
     stream_usage: bool = Field(default=True, description="Ask for usage on streamed answers.")
     logprobs: bool | None = Field(
@@ -188,6 +193,7 @@ class DeepSeek(DeepSeekConnection, JSONModeStructuredMixin, FunctionCallingLLM):
             "max_tokens": self.max_tokens,
             "temperature": self.temperature,
             "user_id": self.user_id,
+            "safety_check": self.safety_check,
             "logprobs": self.logprobs,
             "top_logprobs": self.top_logprobs,
             **options,

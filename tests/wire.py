@@ -37,6 +37,9 @@ class Answer:
     model: str = "deepseek-chat"
     status: int = 200
     """Anything but 200 answers with DeepSeek's error body instead."""
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Message fields no client models (made up: server tool blocks, citations...); streamed
+    on the last delta before the finish chunk."""
 
     def message(self) -> dict[str, Any]:
         message: dict[str, Any] = {"role": "assistant", "content": self.content}
@@ -44,7 +47,7 @@ class Answer:
             message[self.reasoning_key] = self.reasoning
         if self.tool_calls:
             message["tool_calls"] = self.tool_calls
-        return message
+        return {**message, **self.extra}
 
     def finish_reason(self) -> str:
         return "tool_calls" if self.tool_calls else "stop"
@@ -72,6 +75,8 @@ class Answer:
         if self.tool_calls:
             calls = enumerate(self.tool_calls)
             deltas += [{"tool_calls": [{**call, "index": i}]} for i, call in calls]
+        if self.extra:
+            deltas.append(dict(self.extra))
         chunks = [self._chunk(delta, None) for delta in deltas]
         chunks.append({**self._chunk({"content": ""}, self.finish_reason()), "usage": self.usage})
         return "".join(f"data: {json.dumps(c)}\n\n" for c in chunks) + "data: [DONE]\n\n"

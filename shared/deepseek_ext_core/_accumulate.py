@@ -52,6 +52,15 @@ class _ToolCallParts:
         self.arguments: list[str] = []
 
 
+def _merge_extra(merged: dict[str, Any], extra: dict[str, Any]) -> None:
+    """Fields of a delta this library does not model, folded as a stream delivers them: text
+    is concatenated, lists are extended, anything else is replaced by its latest value."""
+    for key, value in extra.items():
+        before = merged.get(key)
+        same_kind = type(before) is type(value) and isinstance(value, str | list)
+        merged[key] = before + value if same_kind else value
+
+
 class ChatAccumulator:
     """Merges chunks of one stream; `completion()` can be called at any point."""
 
@@ -66,6 +75,7 @@ class ChatAccumulator:
         self._has_reasoning = False
         self._tool_calls: dict[int, _ToolCallParts] = {}
         self._logprobs: dict[str, list[Any]] = {}
+        self._extra: dict[str, Any] = {}
 
     def add(self, chunk: ChatCompletionChunk) -> None:
         """Folds one chunk in."""
@@ -84,6 +94,8 @@ class ChatAccumulator:
                 _keep(self._reasoning, delta.reasoning_content)
             if delta.tool_calls:
                 self._add_tool_calls(delta.tool_calls)
+            if delta.__pydantic_extra__:
+                _merge_extra(self._extra, delta.__pydantic_extra__)
             if choice.logprobs:
                 for key, items in choice.logprobs.items():
                     if isinstance(items, list):
@@ -134,6 +146,7 @@ class ChatAccumulator:
             content=self.content if self._has_content else None,
             reasoning_content=self.reasoning_content,
             tool_calls=tool_calls or None,
+            **self._extra,
         )
         return ChatCompletion(
             id=first.id if first else "",

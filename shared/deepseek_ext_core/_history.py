@@ -12,6 +12,7 @@ whose reasoning was lost (history imported from another provider, say).
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -19,6 +20,7 @@ from ._errors import InvalidConversationError
 from ._messages import (
     AssistantMessage,
     ImagePart,
+    LatestReminderMessage,
     Message,
     ReasoningPassback,
     SystemMessage,
@@ -43,6 +45,7 @@ def to_wire_messages(
     if not messages:
         raise InvalidConversationError("the message list is empty: send at least one message")
     _check_tool_protocol(messages)
+    _check_reminder_places(messages)
     last = len(messages) - 1
     return [
         _to_wire(message, index, is_last=index == last, has_tools=has_tools, passback=passback)
@@ -71,6 +74,9 @@ def _to_wire(
     if isinstance(message, ToolMessage):
         _require_str(message.content, index, "tool content")
         return {"role": "tool", "content": message.content, "tool_call_id": message.tool_call_id}
+    if isinstance(message, LatestReminderMessage):
+        _check_reminder(message.content, index)
+        return {"role": "latest_reminder", "content": message.content}
     raise InvalidConversationError(
         f"message {index}: unknown message type {type(message).__name__}; "
         "use SystemMessage, UserMessage, AssistantMessage or ToolMessage"
@@ -128,7 +134,12 @@ def _assistant_to_wire(
         raise InvalidConversationError(
             f"message {index}: only the last message may be a prefix (chat prefix completion)"
         )
-    if message.content is None and not message.tool_calls and message.reasoning_content is None:
+    if (
+        message.content is None
+        and not message.tool_calls
+        and message.reasoning_content is None
+        and not message.extra_fields
+    ):
         raise InvalidConversationError(
             f"message {index}: an assistant message needs content or tool_calls"
         )
@@ -152,6 +163,8 @@ def _assistant_to_wire(
         wire["name"] = message.name
     if message.prefix:
         wire["prefix"] = True
+    for key, value in (message.extra_fields or {}).items():
+        wire.setdefault(key, value)  # DeepSeek's own fields, sent back unchanged
     return wire
 
 
@@ -197,3 +210,45 @@ def _raise_unanswered(pending: dict[str, int]) -> None:
         f"message {index}: tool call {call_id!r} has no tool result after it "
         "(DeepSeek needs one tool message per call id right after the tool_calls message)"
     )
+
+
+_REMINDER_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_PLATFORMS = ("App", "Web")
+
+
+def _check_reminder(content: object, index: int) -> None:
+    """`<date>,<weekday>,<location>,<platform>,<language>`; the location may hold commas
+    (docs/deepseek-api.md §6.10)."""
+    if not isinstance(content, str):
+        raise InvalidConversationError(f"message {index}: latest_reminder content must be text")
+    fields = content.split(",")
+    problem = None
+    if len(fields) < 5:
+        problem = "it needs five comma-separated fields"
+    elif not _REMINDER_DATE.match(fields[0]):
+        problem = f"the date {fields[0]!r} is not YYYY-MM-DD"
+    elif not fields[1].strip():
+        problem = "the weekday is empty"
+    elif fields[-2] not in _PLATFORMS:
+        problem = f"the platform {fields[-2]!r} is not App or Web"
+    elif not fields[-1].strip():
+        problem = "the language is empty"
+    if problem is not None:
+        raise InvalidConversationError(
+            f"message {index}: latest_reminder content {content[:80]!r}: {problem} "
+            "(<date>,<weekday>,<location>,<platform>,<language>, e.g. "
+            "'2026-11-09,Monday,Singapore,Web,English')"
+        )
+
+
+def _check_reminder_places(messages: Sequence[Message]) -> None:
+    """A latest_reminder message sits right before the user message it belongs to."""
+    for index, message in enumerate(messages):
+        if not isinstance(message, LatestReminderMessage):
+            continue
+        following = messages[index + 1] if index + 1 < len(messages) else None
+        if not isinstance(following, UserMessage):
+            raise InvalidConversationError(
+                f"message {index}: a latest_reminder message must come right before the user "
+                "message it belongs to"
+            )

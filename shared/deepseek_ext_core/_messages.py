@@ -7,8 +7,9 @@ wire details, so the pass-back rule and the conversation checks live in one plac
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Literal, TypeAlias
+from typing import Any, Literal, TypeAlias
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +70,27 @@ class AssistantMessage:
     reasoning_content: str | None = None
     name: str | None = None
     prefix: bool = False
+    extra_fields: Mapping[str, Any] | None = None
+    """Fields of DeepSeek's answer this library does not model (server tool blocks, citations,
+    whatever comes next), sent back unchanged with the message, as DeepSeek asks."""
+
+
+@dataclass(frozen=True, slots=True)
+class LatestReminderMessage:
+    """DeepSeek's `latest_reminder` message: the date, weekday, location, platform and language
+    of the user it comes before (docs/deepseek-api.md §6.10). Place it right before its user
+    message; `content` is `"<date>,<weekday>,<location>,<platform>,<language>"`, see `build`."""
+
+    content: str
+
+    @classmethod
+    def build(
+        cls, *, date: str, weekday: str, location: str = "", platform: str, language: str
+    ) -> LatestReminderMessage:
+        """The message from its parts: `date` as YYYY-MM-DD, `weekday` written in `language`
+        ("Monday", "星期一"), `location` optional, `platform` "App" or "Web", `language` named
+        in itself ("English", "中文")."""
+        return cls(",".join((date, weekday, location, platform, language)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +101,9 @@ class ToolMessage:
     tool_call_id: str
 
 
-Message: TypeAlias = SystemMessage | UserMessage | AssistantMessage | ToolMessage
+Message: TypeAlias = (
+    SystemMessage | UserMessage | AssistantMessage | ToolMessage | LatestReminderMessage
+)
 
 ReasoningPassback: TypeAlias = Literal["auto", "always", "never"]
 """How `reasoning_content` is sent back (docs/deepseek-api.md §2.3).

@@ -14,7 +14,7 @@ from ._capabilities import ModelCapabilities, get_capabilities
 from ._errors import InvalidRequestError, ThinkingModeConflictError, UnsupportedInputError
 from ._history import to_wire_messages
 from ._messages import AssistantMessage, ImagePart, Message, UserMessage
-from ._request import ChatRequest, FIMRequest, NamedToolChoice
+from ._request import WEB_TOOL_TYPES, ChatRequest, FIMRequest, NamedToolChoice, ServerTool, Tool
 from ._strict import to_strict_schema
 
 CHAT_PATH = "/chat/completions"
@@ -83,25 +83,32 @@ def _tools_body(request: ChatRequest) -> tuple[list[dict[str, Any]] | None, bool
         if request.tool_choice not in (None, "none"):
             raise InvalidRequestError("tool_choice was given without any tools")
         return None, False
-    strict = [bool(tool.function.strict) for tool in request.tools]
+    functions = [tool for tool in request.tools if isinstance(tool, Tool)]
+    strict = [bool(tool.function.strict) for tool in functions]
     if any(strict) and not all(strict):
         raise InvalidRequestError(
             "DeepSeek's strict mode needs strict=True on every tool of the request"
         )
-    tools = [tool.model_dump(exclude_none=True) for tool in request.tools]
-    if all(strict):
-        for tool in tools:
-            tool["function"]["parameters"] = to_strict_schema(
-                tool["function"].get("parameters") or {"type": "object", "properties": {}}
+    strict_on = bool(strict) and all(strict)
+    tools = []
+    for tool in request.tools:
+        if isinstance(tool, ServerTool):
+            tools.append(tool.model_dump())  # a server-side tool goes as given
+            continue
+        dumped = tool.model_dump(exclude_none=True)
+        if strict_on:
+            dumped["function"]["parameters"] = to_strict_schema(
+                dumped["function"].get("parameters") or {"type": "object", "properties": {}}
             )
+        tools.append(dumped)
     if isinstance(request.tool_choice, NamedToolChoice):
-        names = {tool.function.name for tool in request.tools}
+        names = {tool.function.name for tool in functions}
         if request.tool_choice.function.name not in names:
             raise InvalidRequestError(
                 f"tool_choice names {request.tool_choice.function.name!r}, which is not among "
                 f"the tools: {sorted(names)}"
             )
-    return tools, all(strict)
+    return tools, strict_on
 
 
 _PASSTHROUGH = (
@@ -130,6 +137,7 @@ def prepare_chat_request(request: ChatRequest, *, stream: bool | None = None) ->
     messages: tuple[Message, ...] = request.messages
     _check_inputs(messages, caps)
     thinking = _guarded_thinking(request, caps)
+    _check_safety_check(request)
     tools, strict = _tools_body(request)
     body: dict[str, Any] = {
         "model": request.model,
@@ -148,6 +156,8 @@ def prepare_chat_request(request: ChatRequest, *, stream: bool | None = None) ->
             body[name] = value
     if request.response_format is not None:
         body["response_format"] = request.response_format.model_dump()
+    if request.safety_check is not None:
+        body["safety_check"] = request.safety_check.model_dump()
     if tools is not None:
         body["tools"] = tools
     if request.tool_choice is not None:
@@ -158,6 +168,19 @@ def prepare_chat_request(request: ChatRequest, *, stream: bool | None = None) ->
     last = messages[-1]
     prefix = isinstance(last, AssistantMessage) and last.prefix
     return PreparedRequest(BETA_CHAT_PATH if prefix or strict else CHAT_PATH, body)
+
+
+def _check_safety_check(request: ChatRequest) -> None:
+    """With `safety_check` high and no web tool, DeepSeek takes only `tool_choice` auto or none
+    (docs/deepseek-api.md §6.10)."""
+    if request.safety_check is None or request.safety_check.level != "high":
+        return
+    web = any(isinstance(t, ServerTool) and t.type in WEB_TOOL_TYPES for t in request.tools or ())
+    if not web and request.tool_choice not in (None, "auto", "none"):
+        raise InvalidRequestError(
+            "safety_check {'level': 'high'} without a web tool allows only tool_choice 'auto' "
+            f"or 'none', not {_dump_choice(request.tool_choice)!r}"
+        )
 
 
 def _dump_choice(choice: object) -> object:

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from ._messages import (
     AssistantMessage,
+    LatestReminderMessage,
     ReasoningPassback,
     SystemMessage,
     ToolMessage,
@@ -25,7 +26,7 @@ from ._messages import (
 # defer_build: a model's validator is built on its first use, so the models a program never
 # touches (FIM, balance, model list...) cost nothing, and `import deepseek_ext_core` less.
 _STRICT = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True, defer_build=True)
-_MESSAGE_TYPES = (SystemMessage, UserMessage, AssistantMessage, ToolMessage)
+_MESSAGE_TYPES = (SystemMessage, UserMessage, AssistantMessage, ToolMessage, LatestReminderMessage)
 
 Stop: TypeAlias = str | Annotated[list[str], Field(max_length=16)]
 
@@ -51,6 +52,43 @@ class Tool(BaseModel):
     model_config = _STRICT
     type: Literal["function"] = "function"
     function: ToolFunction
+
+
+class ServerTool(BaseModel):
+    """A tool DeepSeek runs itself (`{"type": "deepseek_web_search"}`, ...) or any entry whose
+    type is not `function`: sent as given, every field kept (docs/deepseek-api.md §6.10)."""
+
+    model_config = ConfigDict(extra="allow", frozen=True, defer_build=True)
+    type: str
+
+    @field_validator("type")
+    @classmethod
+    def _not_a_function(cls, value: str) -> str:
+        if value == "function":
+            raise ValueError("a function tool needs a `function` entry")
+        return value
+
+
+def is_server_tool_spec(tool: object) -> bool:
+    """Whether a tool given as a dict is one DeepSeek runs itself: its `type` is a name other
+    than `function`, and it is not a JSON Schema (`"type": "object"`) meant as a function."""
+    if not isinstance(tool, Mapping):
+        return False
+    kind = tool.get("type")
+    schema_like = "function" in tool or "properties" in tool or "parameters" in tool
+    return isinstance(kind, str) and kind not in ("function", "object") and not schema_like
+
+
+WEB_TOOL_TYPES = frozenset({"deepseek_web_search", "deepseek_read_url"})
+"""DeepSeek's server-side web tools (docs/deepseek-api.md §6.10)."""
+
+
+class SafetyCheck(BaseModel):
+    """`safety_check`: `high` turns on DeepSeek's review of input and output; `low` is the
+    default review, as when it is left out (docs/deepseek-api.md §6.10)."""
+
+    model_config = _STRICT
+    level: Literal["low", "high"]
 
 
 class FunctionName(BaseModel):
@@ -144,8 +182,8 @@ class ChatRequest(BaseModel):
     """Stream the answer as server-sent events."""
     stream_options: StreamOptions | None = None
     """Defaults to `include_usage: true` when streaming."""
-    tools: Annotated[list[Tool], Field(max_length=128)] | None = None
-    """At most 128 functions."""
+    tools: Annotated[list[Tool | ServerTool], Field(max_length=128)] | None = None
+    """At most 128 functions; an entry of another type (a server-side tool) is sent as given."""
     tool_choice: ToolChoice | None = None
     """`none`, `auto`, `required` or a named function."""
     logprobs: bool | None = None
@@ -154,6 +192,9 @@ class ChatRequest(BaseModel):
     """0 to 20 alternatives per token; needs `logprobs`."""
     user_id: Annotated[str, Field(pattern=r"^[a-zA-Z0-9_-]+$", max_length=512)] | None = None
     """Your end user's id, for isolation and scheduling (docs/deepseek-api.md §10.1)."""
+    safety_check: SafetyCheck | None = None
+    """`{"level": "high"}` for DeepSeek's content review; with it and no web tool, only
+    `tool_choice` `auto` or `none` is allowed."""
     reasoning_passback: ReasoningPassback = "auto"
     """How `reasoning_content` is sent back (never sent itself); see `ReasoningPassback`."""
     extra_body: dict[str, Any] | None = None
@@ -167,7 +208,8 @@ class ChatRequest(BaseModel):
                 if not isinstance(message, _MESSAGE_TYPES):
                     raise ValueError(
                         f"message {index} is a {type(message).__name__}, not a neutral message "
-                        "(SystemMessage, UserMessage, AssistantMessage, ToolMessage)"
+                        "(SystemMessage, UserMessage, AssistantMessage, ToolMessage, "
+                        "LatestReminderMessage)"
                     )
             return tuple(value)
         return value

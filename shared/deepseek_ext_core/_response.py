@@ -98,8 +98,12 @@ class ResponseMessage(BaseModel):
             ToolCall(id=c.id, name=c.function.name, arguments=c.function.arguments)
             for c in self.tool_calls or ()
         )
+        extra = self.__pydantic_extra__
         return AssistantMessage(
-            content=self.content, tool_calls=calls, reasoning_content=self.reasoning_content
+            content=self.content,
+            tool_calls=calls,
+            reasoning_content=self.reasoning_content,
+            extra_fields=dict(extra) if extra else None,
         )
 
 

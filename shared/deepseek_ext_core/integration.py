@@ -16,7 +16,7 @@ from ._closing import closing_opened_streams
 from ._copying import deepcopy_model
 from ._per_loop import AsyncClientPerLoop
 from ._prepare import PreparedRequest, prepare_chat_request, prepare_fim_request, thinking_is_on
-from ._request import json_mode_instruction, thinking_mode
+from ._request import is_server_tool_spec, json_mode_instruction, thinking_mode
 from ._retry import is_retryable, parse_retry_after
 from ._sse import SSEDecoder
 from ._tool_arguments import parse_tool_arguments, wire_tool_arguments
@@ -30,6 +30,7 @@ __all__ = [
     "closing_opened_streams",
     "deepcopy_model",
     "is_retryable",
+    "is_server_tool_spec",
     "json_mode_instruction",
     "package_version",
     "parse_retry_after",

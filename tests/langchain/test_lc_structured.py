@@ -103,10 +103,11 @@ async def test_json_mode_keeps_prompt_that_mentions_json(
 
 
 @pytest.mark.parametrize("asynchronous", [False, True])
+@pytest.mark.parametrize("blank", ["", "  \n\n   \n"])  # DeepSeek pads unreadable JSON
 async def test_json_mode_retries_empty_content_once(
-    chat: ChatDeepSeek, emulator: Emulator, asynchronous: bool
+    chat: ChatDeepSeek, emulator: Emulator, asynchronous: bool, blank: str
 ) -> None:
-    emulator.push(Reply.text(""), Reply.json(JOKE))
+    emulator.push(Reply.text(blank), Reply.json(JOKE))
     structured = chat.with_structured_output(Joke, method="json_mode")
     result = (
         await structured.ainvoke("a json joke")
@@ -117,8 +118,11 @@ async def test_json_mode_retries_empty_content_once(
     assert len(emulator.requests) == 2
 
 
-async def test_json_mode_empty_twice_raises(chat: ChatDeepSeek, emulator: Emulator) -> None:
-    emulator.push(Reply.text(""), Reply.text(""))
+@pytest.mark.parametrize("blank", ["", " \n \n"])
+async def test_json_mode_empty_twice_raises(
+    chat: ChatDeepSeek, emulator: Emulator, blank: str
+) -> None:
+    emulator.push(Reply.text(blank), Reply.text(blank))
     with pytest.raises(OutputParserException, match="empty content twice"):
         chat.with_structured_output(Joke, method="json_mode").invoke("a json joke")
     assert len(emulator.requests) == 2

@@ -288,6 +288,25 @@ async def test_structured_predict_thinking_uses_json_mode(emu: Emu, mode: str) -
     assert "json" in body["messages"][0]["content"].lower()
 
 
+@pytest.mark.parametrize("mode", ["sync", "async"])
+@pytest.mark.parametrize("blank", ["", "  \n\n   \n"])
+async def test_a_blank_json_answer_is_retried_once_then_named(
+    emu: Emu, mode: str, blank: str
+) -> None:
+    # DeepSeek answers JSON it cannot produce with whitespace (docs/deepseek-api.md §6.1).
+    emu.script(Reply.text(blank), Reply.json({"name": "Lima", "population": 10000000}))
+    llm = emu.llm(thinking="enabled")
+    if mode == "sync":
+        city = llm.structured_predict(City, PROMPT, country="Peru")
+    else:
+        city = await llm.astructured_predict(City, PROMPT, country="Peru")
+    assert city.name == "Lima" and len(emu.bodies) == 2
+    emu.script(Reply.text(blank), Reply.text(blank))
+    with pytest.raises(ValueError, match="empty content twice"):
+        llm.structured_predict(City, PROMPT, country="Peru")
+    assert len(emu.bodies) == 4
+
+
 def test_stream_structured_predict_both_modes(emu: Emu) -> None:
     emu.script(
         Reply.tool_calls([("City", {"name": "Cairo", "population": 9000000})]),
