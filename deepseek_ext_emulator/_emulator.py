@@ -21,6 +21,8 @@ from urllib.parse import urlsplit
 
 from deepseek_ext_emulator._cassette import CassetteStore, normalize_path
 from deepseek_ext_emulator._faults import Fault
+from deepseek_ext_emulator._files import FileStore
+from deepseek_ext_emulator._files import not_found as file_not_found
 from deepseek_ext_emulator._render import JSON_TYPE, Context, Rendered, render
 from deepseek_ext_emulator._replies import Reply
 from deepseek_ext_emulator._server import LoopbackServer, Plan
@@ -98,6 +100,8 @@ class Emulator:
         self._requests: list[RecordedRequest] = []
         self._lock = threading.Lock()
         self._cassettes = CassetteStore()
+        self.files = FileStore()
+        """Files uploaded through the Files API (``emulator.files.files`` lists them)."""
         self.pages: list[WebPage] = list(DEFAULT_PAGES)
         """The web that Search and Fetch answer from (a small built-in corpus to start)."""
         self._server: LoopbackServer | None = None
@@ -230,6 +234,8 @@ class Emulator:
         with self._lock:
             self._requests.append(request)
         try:
+            if normalize_path(split.path).startswith("/files"):
+                return self._files_answer(method, split.path, split.query, headers, body)
             return self._answer(method, split.path, headers, parsed, len(body))
         except Exception as exc:  # a broken responder must not kill the server thread
             with self._lock:
@@ -278,6 +284,38 @@ class Emulator:
         if item is None:
             item = self._fallback(parsed, path, fim=fim, ask_responder=not asked)
         return Plan(render(item, ctx), fault)
+
+    def _files_answer(
+        self, method: str, raw_path: str, query: str, headers: Mapping[str, str], body: bytes
+    ) -> Plan:
+        """The Files API; a scripted `Fault` at the head of the queue applies, as for Search."""
+        auth = headers.get("authorization", "")
+        key = auth[7:].strip() if auth[:7].lower() == "bearer " else ""
+        if not key or (self.api_key is not None and key != self.api_key):
+            return _error_plan(auth_error(key or auth))
+        fault = Fault()
+        with self._lock:
+            head = self._queue[0] if self._queue else None
+            if isinstance(head, Fault):
+                fault = head
+                self._queue.popleft()
+        path = normalize_path(raw_path)
+        file_id = path[len("/files/") :] if path.startswith("/files/") else None
+        answer: dict[str, Any] | ErrorSpec
+        if file_id is None and method == "POST":
+            answer = self.files.upload(headers.get("content-type", ""), body)
+        elif file_id is None and method == "GET":
+            answer = self.files.listing(query)
+        elif file_id is not None and method == "GET":
+            stored = self.files.get(file_id)
+            answer = stored.body() if stored is not None else file_not_found(file_id)
+        elif file_id is not None and method == "DELETE":
+            answer = self.files.delete(file_id)
+        else:
+            return Plan(Rendered(405, "text/plain; charset=utf-8"))
+        if isinstance(answer, ErrorSpec):
+            return _error_plan(answer)
+        return Plan(Rendered(200, JSON_TYPE, body=dumps(answer).encode()), fault)
 
     def _web_answer(self, endpoint: str, body: Any) -> Plan:
         """Search or Fetch from the corpus; a scripted `Fault` at the head of the queue applies

@@ -40,6 +40,7 @@ from deepseek_ext_core import (
     ChatCompletion,
     ChatCompletionChunk,
     ContentPart,
+    FilePart,
     ImagePart,
     LatestReminderMessage,
     Message,
@@ -247,13 +248,54 @@ def _user_part(block: dict[str, Any]) -> ContentPart:
             return ImagePart(url=image)
         if isinstance(image, dict) and isinstance(image.get("url"), str):
             return ImagePart(url=image["url"], detail=image.get("detail"))
+    file_id = _file_id(block)
+    if kind in ("image", "file") and file_id is not None:
+        return FilePart(file_id=file_id)  # uploaded with upload_file
     if kind == "image":  # LangChain standard block (v1 and legacy v0 source_type form)
         url = _image_url(block)
         if url is not None:
             return ImagePart(url=url, detail=block.get("detail"))
+    if kind == "file":
+        return _file_part(block)
     raise UnsupportedInputError(
-        f"DeepSeek accepts text and image blocks in user messages, not {kind!r} "
-        "(no PDF, audio, video or file input)"
+        f"DeepSeek accepts text, image and file blocks in user messages, not {kind!r} "
+        "(no audio or video input)"
+    )
+
+
+def _nested_file(block: dict[str, Any]) -> dict[str, Any]:
+    nested = block.get("file")
+    return nested if isinstance(nested, dict) else {}
+
+
+def _file_id(block: dict[str, Any]) -> str | None:
+    """The DeepSeek file id a block names: v1 `file_id`, v0 `source_type: "id"`, or OpenAI's
+    `{"type": "file", "file": {"file_id": ...}}`."""
+    nested = _nested_file(block)
+    candidate = (
+        block.get("file_id")
+        or (block.get("id") if block.get("source_type") == "id" else None)
+        or nested.get("file_id")
+    )
+    return candidate if isinstance(candidate, str) and candidate else None
+
+
+def _file_part(block: dict[str, Any]) -> FilePart:
+    """A file block sent inline: base64 data (v1 or v0), or OpenAI's `file_data`."""
+    nested = _nested_file(block)
+    extras = block["extras"] if isinstance(block.get("extras"), dict) else {}
+    filename = block.get("filename") or nested.get("filename") or extras.get("filename")
+    if isinstance(nested.get("file_data"), str):
+        return FilePart(file_data=nested["file_data"], filename=filename)
+    data = block.get("base64") or (
+        block.get("data") if block.get("source_type") == "base64" else None
+    )
+    if isinstance(data, str):
+        mime = block.get("mime_type") or "application/octet-stream"
+        return FilePart(file_data=f"data:{mime};base64,{data}", filename=filename)
+    raise UnsupportedInputError(
+        "DeepSeek takes a file by the id of an upload (upload_file) or inline as base64, "
+        "not by URL: download it, or upload it first"
     )
 
 

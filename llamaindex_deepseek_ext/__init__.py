@@ -6,7 +6,13 @@ fill-in-the-middle completion.
 
 from deepseek_ext_core.integration import package_version
 
-from ._convert import FIELDS_KEY, PREFIX_KEY, ROLE_KEY, latest_reminder_message
+from ._convert import (
+    FIELDS_KEY,
+    PREFIX_KEY,
+    ROLE_KEY,
+    file_block,
+    latest_reminder_message,
+)
 from ._errors import ToolArgumentsError
 from ._tokens import deepseek_tokenizer
 from .base import DeepSeek
@@ -29,5 +35,6 @@ __all__ = [
     "ToolArgumentsError",
     "__version__",
     "deepseek_tokenizer",
+    "file_block",
     "latest_reminder_message",
 ]

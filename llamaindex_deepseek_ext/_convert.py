@@ -8,8 +8,10 @@ and never mutate the caller's messages.
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 from llama_index.core.base.llms.types import (
@@ -17,6 +19,7 @@ from llama_index.core.base.llms.types import (
     ChatResponse,
     CompletionResponse,
     ContentBlock,
+    DocumentBlock,
     ImageBlock,
     LogProb,
     MessageRole,
@@ -31,6 +34,7 @@ from deepseek_ext_core import (
     ChatCompletion,
     ChatCompletionChunk,
     ContentPart,
+    FilePart,
     FunctionName,
     ImagePart,
     InvalidConversationError,
@@ -46,6 +50,7 @@ from deepseek_ext_core import (
     ToolChoice,
     ToolFunction,
     ToolMessage,
+    UnsupportedInputError,
     UserMessage,
     estimate_response_cost,
     summarize_usage,
@@ -54,9 +59,11 @@ from deepseek_ext_core.integration import wire_tool_arguments
 
 __all__ = [
     "FIELDS_KEY",
+    "FILE_URL_SCHEME",
     "ROLE_KEY",
     "ChatStreamState",
     "dump_tool_arguments",
+    "file_block",
     "from_completion",
     "from_response_message",
     "latest_reminder_message",
@@ -143,16 +150,51 @@ def _text_of(message: ChatMessage) -> str:
     return "".join(block.text for block in message.blocks if isinstance(block, TextBlock))
 
 
+FILE_URL_SCHEME = "deepseek-file://"
+"""`ImageBlock(url=...)` or `DocumentBlock(url=...)` with this prefix names a file uploaded with
+`upload_file` (see `file_block`)."""
+
+
+def file_block(file_id: str) -> DocumentBlock:
+    """A block naming a file uploaded with the client's `upload_file`, for a user message."""
+    return DocumentBlock(url=FILE_URL_SCHEME + file_id)
+
+
 def _user_content(message: ChatMessage) -> str | tuple[ContentPart, ...]:
-    if not any(isinstance(block, ImageBlock) for block in message.blocks):
+    if not any(isinstance(block, ImageBlock | DocumentBlock) for block in message.blocks):
         return _text_of(message)
     parts: list[ContentPart] = []
     for block in message.blocks:
         if isinstance(block, TextBlock):
             parts.append(TextPart(text=block.text))
+        elif _file_id(block) is not None:
+            parts.append(FilePart(file_id=_file_id(block)))
         elif isinstance(block, ImageBlock):
             parts.append(ImagePart(url=_image_url(block), detail=block.detail))
+        elif isinstance(block, DocumentBlock):
+            parts.append(_document_part(block))
     return tuple(parts)
+
+
+def _file_id(block: object) -> str | None:
+    url = str(getattr(block, "url", None) or "")
+    return url[len(FILE_URL_SCHEME) :] if url.startswith(FILE_URL_SCHEME) else None
+
+
+def _document_part(block: DocumentBlock) -> FilePart:
+    """A document sent inline (bytes or a path); DeepSeek takes no URL for a file."""
+    if block.data is None and block.path is None:
+        raise UnsupportedInputError(
+            "DeepSeek takes a document by the id of an upload (file_block) or inline "
+            "(DocumentBlock(data=...) or path=...), not by URL"
+        )
+    raw = block.resolve_document().read()
+    mime = block.document_mimetype or block._guess_mimetype() or "application/octet-stream"
+    data = base64.b64encode(raw).decode("ascii")
+    # LlamaIndex names an untitled document "input_document"; the file's own name says more.
+    named = block.title if block.title and block.title != "input_document" else None
+    name = named or (Path(block.path).name if block.path is not None else block.title)
+    return FilePart(file_data=f"data:{mime};base64,{data}", filename=name)
 
 
 def _image_url(block: ImageBlock) -> str:

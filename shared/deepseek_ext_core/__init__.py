@@ -31,10 +31,12 @@ from ._errors import (
     UnprocessableEntityError,
     UnsupportedInputError,
 )
+from ._files import MAX_UPLOAD_BYTES, FileDeleted, FileList, FileObject
 from ._history import to_wire_messages
 from ._messages import (
     AssistantMessage,
     ContentPart,
+    FilePart,
     ImagePart,
     LatestReminderMessage,
     Message,
@@ -108,6 +110,7 @@ __all__ = [
     "DEFAULT_MODEL",
     "DEFAULT_PRICES",
     "KNOWN_MODELS",
+    "MAX_UPLOAD_BYTES",
     "PRICES_AS_OF",
     "WEB_TOOL_PRICE_USD",
     "WEB_TOOL_TYPES",
@@ -139,6 +142,10 @@ __all__ = [
     "FIMCompletion",
     "FIMRequest",
     "FetchResult",
+    "FileDeleted",
+    "FileList",
+    "FileObject",
+    "FilePart",
     "FunctionName",
     "ImagePart",
     "IncompleteGenerationError",

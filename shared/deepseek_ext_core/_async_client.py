@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Literal, TypeVar
 
 import httpx
 from pydantic import SecretStr
@@ -24,6 +24,17 @@ from ._base import (
 from ._client import _parsed, check_complete
 from ._constants import DEFAULT_MAX_RETRIES
 from ._errors import StreamTruncatedError, find_request_id
+from ._files import (
+    FILES_PATH,
+    FileDeleted,
+    FileList,
+    FileObject,
+    FileSource,
+    PreparedUpload,
+    check_file_id,
+    list_params,
+    prepare_upload,
+)
 from ._prepare import PreparedRequest, prepare_chat_request, prepare_fim_request
 from ._request import ChatRequest, FIMRequest
 from ._response import Balance, ChatCompletion, ChatCompletionChunk, FIMCompletion, ModelList
@@ -99,7 +110,19 @@ class AsyncDeepSeekClient(BaseClient):
     async def _retry(self, attempt: Callable[[], Awaitable[R]]) -> R:
         return await self._settings.retry_policy.acall(attempt)
 
-    async def _send(self, method: str, prepared: PreparedRequest | str) -> httpx.Response:
+    async def _send(
+        self,
+        method: str,
+        prepared: PreparedRequest | str,
+        *,
+        params: Mapping[str, str] | None = None,
+        upload: PreparedUpload | None = None,
+    ) -> httpx.Response:
+        """One HTTP exchange: a JSON body (`PreparedRequest`), or a path with `params`, or a
+        multipart `upload` (the file opened for this attempt and closed after it)."""
+        if upload is not None:
+            assert isinstance(prepared, str)
+            return await self._send_upload(prepared, upload)
         release = await self._acquire()
         try:
             with mapped_transport_errors:
@@ -107,6 +130,7 @@ class AsyncDeepSeekClient(BaseClient):
                     response = await self._http.request(
                         method,
                         self._settings.url(prepared),
+                        params=params,
                         headers=self._headers(json_body=False),
                         timeout=self._settings.request_timeout,
                     )
@@ -118,6 +142,23 @@ class AsyncDeepSeekClient(BaseClient):
                         headers=self._headers(json_body=True),
                         timeout=self._settings.request_timeout,
                     )
+        finally:
+            release()
+        raise_for_status(response, response.content)
+        return response
+
+    async def _send_upload(self, path: str, upload: PreparedUpload) -> httpx.Response:
+        release = await self._acquire()
+        try:
+            with upload.open() as stream, mapped_transport_errors:
+                response = await self._http.request(
+                    "POST",
+                    self._settings.url(path),
+                    data=upload.fields,
+                    files={"file": (upload.filename, stream)},
+                    headers=self._headers(json_body=False),
+                    timeout=self._settings.request_timeout,
+                )
         finally:
             release()
         raise_for_status(response, response.content)
@@ -240,6 +281,77 @@ class AsyncDeepSeekClient(BaseClient):
             content_type = response.headers.get("content-type", "")
             request_id = find_request_id(response.headers)
             return fetch_result(url, content_type, response.content, request_id)
+
+        return await self._retry(attempt)
+
+    async def upload_file(
+        self,
+        file: FileSource,
+        *,
+        filename: str | None = None,
+        purpose: str = "user_data",
+        expires_after_seconds: int | None = None,
+    ) -> FileObject:
+        """`POST /files`: uploads `file` (a path, bytes or an open binary file, at most 64 MiB),
+        streamed from disk; `expires_after_seconds` (1 hour to 30 days) or permanent."""
+        upload = prepare_upload(
+            file, filename=filename, purpose=purpose, expires_after_seconds=expires_after_seconds
+        )
+
+        async def attempt() -> FileObject:
+            response = await self._send("POST", FILES_PATH, upload=upload)
+            return parse_body(FileObject, response, response.content)
+
+        return await self._retry(attempt)
+
+    async def list_files(
+        self,
+        *,
+        after: str | None = None,
+        limit: int | None = None,
+        order: Literal["asc", "desc"] | None = None,
+        purpose: str | None = None,
+    ) -> FileList:
+        """`GET /files`: one page (`limit` 1 to 1,000); pass `after=page.last_id` while
+        `page.has_more`, or iterate `iter_files`."""
+        params = list_params(after=after, limit=limit, order=order, purpose=purpose)
+
+        async def attempt() -> FileList:
+            response = await self._send("GET", FILES_PATH, params=params)
+            return parse_body(FileList, response, response.content)
+
+        return await self._retry(attempt)
+
+    async def iter_files(
+        self, *, limit: int | None = None, purpose: str | None = None
+    ) -> AsyncIterator[FileObject]:
+        """Every file, page after page."""
+        after: str | None = None
+        while True:
+            page = await self.list_files(after=after, limit=limit, purpose=purpose)
+            for item in page.data:
+                yield item
+            if not page.has_more or not page.last_id or page.last_id == after:
+                return
+            after = page.last_id
+
+    async def retrieve_file(self, file_id: str) -> FileObject:
+        """`GET /files/{id}`."""
+        path = f"{FILES_PATH}/{check_file_id(file_id)}"
+
+        async def attempt() -> FileObject:
+            response = await self._send("GET", path)
+            return parse_body(FileObject, response, response.content)
+
+        return await self._retry(attempt)
+
+    async def delete_file(self, file_id: str) -> FileDeleted:
+        """`DELETE /files/{id}`."""
+        path = f"{FILES_PATH}/{check_file_id(file_id)}"
+
+        async def attempt() -> FileDeleted:
+            response = await self._send("DELETE", path)
+            return parse_body(FileDeleted, response, response.content)
 
         return await self._retry(attempt)
 

@@ -19,6 +19,7 @@ from typing import Any
 from ._errors import InvalidConversationError
 from ._messages import (
     AssistantMessage,
+    FilePart,
     ImagePart,
     LatestReminderMessage,
     Message,
@@ -102,11 +103,27 @@ def _user_content(message: UserMessage, index: int) -> str | list[dict[str, Any]
             if part.detail is not None:
                 image["detail"] = part.detail
             parts.append({"type": "image_url", "image_url": image})
+        elif isinstance(part, FilePart):
+            parts.append({"type": "file", "file": _file_body(part, index)})
         else:
             raise InvalidConversationError(
                 f"message {index}: unknown content part {type(part).__name__}"
             )
     return parts
+
+
+def _file_body(part: FilePart, index: int) -> dict[str, str]:
+    if (part.file_id is None) == (part.file_data is None):
+        raise InvalidConversationError(
+            f"message {index}: a file part needs a file_id or file_data, not both"
+        )
+    if part.file_id is not None:
+        return {"file_id": part.file_id}
+    assert part.file_data is not None
+    body = {"file_data": part.file_data}
+    if part.filename is not None:
+        body["filename"] = part.filename
+    return body
 
 
 def _should_send_reasoning(

@@ -27,7 +27,17 @@ class ImagePart:
     detail: str | None = None
 
 
-ContentPart: TypeAlias = TextPart | ImagePart
+@dataclass(frozen=True, slots=True)
+class FilePart:
+    """A file part of a user message (docs/deepseek-api.md §6.8): the id of an uploaded file
+    (`upload_file`), or the file inline as a `data:` URL with its `filename`."""
+
+    file_id: str | None = None
+    file_data: str | None = None
+    filename: str | None = None
+
+
+ContentPart: TypeAlias = TextPart | ImagePart | FilePart
 
 
 @dataclass(frozen=True, slots=True)

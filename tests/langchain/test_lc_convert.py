@@ -102,14 +102,15 @@ def test_image_blocks_become_image_parts() -> None:
 
 
 @pytest.mark.parametrize(
-    "block",
+    ("block", "message"),
     [
-        {"type": "file", "base64": "AAAA", "mime_type": "application/pdf"},
-        {"type": "audio", "base64": "AAAA", "mime_type": "audio/wav"},
+        ({"type": "audio", "base64": "AAAA", "mime_type": "audio/wav"}, "text, image and file"),
+        ({"type": "video", "url": "https://x/v.mp4"}, "no audio or video"),
+        ({"type": "file", "url": "https://x/a.pdf"}, "not by URL"),
     ],
 )
-def test_unsupported_blocks_raise_clearly(block: dict[str, Any]) -> None:
-    with pytest.raises(core.UnsupportedInputError, match="text and image"):
+def test_unsupported_blocks_raise_clearly(block: dict[str, Any], message: str) -> None:
+    with pytest.raises(core.UnsupportedInputError, match=message):
         to_core_messages([HumanMessage([block])])
 
 
