@@ -144,10 +144,14 @@ def _spare() -> Fault:
     return Fault.delay(0.0)
 
 
+def _status_once(code: int) -> Callable[[], list[Fault]]:
+    return lambda: [Fault.status(code)]
+
+
 SCENARIOS = [
     Scenario("429 with Retry-After", lambda: [Fault.status(429, retry_after=0)], 2),
     Scenario("429 every attempt", lambda: [Fault.status(429, retry_after=0)] * 3, 3, RateLimitError),  # noqa: E501
-    *(Scenario(f"{code} once", lambda c=code: [Fault.status(c)], 2) for code in (500, 502, 503, 504)),  # noqa: E501
+    *(Scenario(f"{code} once", _status_once(code), 2) for code in (500, 502, 503, 504)),
     Scenario("500 every attempt", lambda: [Fault.status(500)] * 3, 3, InternalServerError),
     Scenario("503 every attempt", lambda: [Fault.status(503)] * 3, 3, ServiceUnavailableError),
     Scenario("400 not retried", lambda: [Fault.status(400), _spare()], 1, BadRequestError, 1),
