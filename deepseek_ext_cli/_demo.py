@@ -84,6 +84,7 @@ def demo_parts() -> list[PartSpec]:
     return [
         PartSpec("langchain", "deepseek_ext_cli._demo_langchain"),
         PartSpec("llamaindex", "deepseek_ext_cli._demo_llamaindex"),
+        PartSpec("langchain", "deepseek_ext_cli._demo_web"),
     ]
 
 

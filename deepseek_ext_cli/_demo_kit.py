@@ -23,6 +23,7 @@ __all__ = [
     "AGENT_TURNS",
     "DEMO_MODEL",
     "DOCS_QUESTION",
+    "WEB_QUESTION",
     "DemoPart",
     "Transcript",
     "UsageRecorder",
@@ -54,6 +55,9 @@ DOCS_QUESTION = (
     "tools, and which policies can I choose?"
 )
 """The question the LlamaIndex query engine answers from README.md."""
+
+WEB_QUESTION = "How do DeepSeek's off-peak hours and context cache lower what a request costs?"
+"""The question the web retrieval part answers from pages DeepSeek's Search finds."""
 
 # Demo data, fixed so that the offline and the live run tell the same story.
 _WEATHER = {

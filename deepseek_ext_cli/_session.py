@@ -23,6 +23,8 @@ _CITIES = ("Hangzhou", "Paris", "Beijing")
 _MONEY = re.compile(r"(\d+(?:\.\d+)?)\s*(EUR|CNY|USD|GBP)\b", re.IGNORECASE)
 _CACHE_UNIT = 64
 _DOCS_MARKERS = ("Context information is below", "context information")
+_WEB_MARKER = "Answer from these web pages only"
+_URL = re.compile(r"https://[^\s)]+")
 
 
 def demo_responder(*, pace: float = 0.0) -> Responder:
@@ -51,6 +53,8 @@ def answer(body: Mapping[str, Any]) -> Reply | None:
         reasoning, reply = _agent_step(messages)
     elif any(marker in _text(m) for m in messages for marker in _DOCS_MARKERS):
         reasoning, reply = _docs_answer(messages)
+    elif any(_WEB_MARKER in _text(m) for m in messages):
+        reasoning, reply = _web_answer(messages)
     else:
         return None
     usage = _usage(messages, body.get("tools"), reasoning, reply)
@@ -188,6 +192,27 @@ def _docs_answer(messages: Sequence[Mapping[str, Any]]) -> tuple[str, Reply]:
         '`""` for a tool-call turn whose reasoning was lost, which satisfies every version of '
         "DeepSeek's rule. You can choose `always` (send it on every assistant message that has "
         "it) or `never` (strip it; only for R1-era proxies that reject it)."
+    )
+    return reasoning, Reply.text(text)
+
+
+def _web_answer(messages: Sequence[Mapping[str, Any]]) -> tuple[str, Reply]:
+    context = "\n".join(_text(m) for m in messages)
+    urls = [url for url in _URL.findall(context) if "off-peak" in url or "cach" in url]
+    if "off-peak" not in context.lower() or "cache" not in context.lower():
+        reasoning = "The pages don't cover both prices and caching, so I can't answer fully."
+        return reasoning, Reply.text("The pages I was given do not cover this.")
+    reasoning = (
+        "Two pages: one on off-peak prices, one on the context cache. Combine them: half price "
+        "off-peak, and cache hits at a fiftieth of a miss. Cite both URLs."
+    )
+    sources = " and ".join(dict.fromkeys(urls)) or "the pages"
+    text = (
+        "Two ways, and they add up. Outside peak hours (01:00-04:00 and 06:00-10:00 UTC on "
+        "weekdays are peak) every token costs half, and a request is billed by when it "
+        "completes. And a prompt that starts like an earlier one reads that prefix from "
+        "DeepSeek's context cache, where a hit costs a fiftieth of a miss; nothing needs to be "
+        f"turned on. Sources: {sources}."
     )
     return reasoning, Reply.text(text)
 

@@ -12,6 +12,7 @@ import pytest
 from deepseek_ext_cli import _demo
 from deepseek_ext_cli import _demo_langchain as lc_demo
 from deepseek_ext_cli import _demo_llamaindex as li_demo
+from deepseek_ext_cli import _demo_web as web_demo
 from deepseek_ext_cli._demo_kit import AGENT_TURNS, DOCS_QUESTION
 from deepseek_ext_core import PRICES_AS_OF, Usage, estimate_cost
 
@@ -30,13 +31,14 @@ def _numbers(output: str) -> list[int]:
     return [int(group.replace(",", "")) for group in match.groups()[:5]]
 
 
-def test_both_parts_run_in_the_readme_order() -> None:
+def test_the_parts_run_in_the_readme_order() -> None:
     parts = _demo.demo_parts()
     assert [(p.extra, p.module) for p in parts] == [
         ("langchain", "deepseek_ext_cli._demo_langchain"),
         ("llamaindex", "deepseek_ext_cli._demo_llamaindex"),
+        ("langchain", "deepseek_ext_cli._demo_web"),
     ]
-    assert [p.load() for p in parts] == [lc_demo.run, li_demo.run]
+    assert [p.load() for p in parts] == [lc_demo.run, li_demo.run, web_demo.run]
 
 
 def test_offline_demo_with_the_explicit_tool_loop(
@@ -65,8 +67,14 @@ def test_offline_demo_with_the_explicit_tool_loop(
     assert "The default, `auto`, sends `reasoning_content`" in out
     assert "Retrieved sections:" in out
     assert "Reasoning pass-back" in out.split("Retrieved sections:")[1].splitlines()[0]
+    assert "Part 3: LangChain retrieval from the web (DeepSeek Search and Fetch)" in out
+    assert "  <- search: DeepSeek off-peak prices (https://example.com/deepseek/off-peak)" in out
+    assert "  <- fetch: https://example.com/deepseek/" in out
+    assert "a hit costs a fiftieth of a miss" in out
+    assert "2 web requests (search and fetch use no tokens): $0.00150" in out
     requests, input_tokens, cache_hits, output_tokens, reasoning = _numbers(out)
-    assert requests == 5  # two model calls per agent turn, one for the query engine
+    # Two model calls per agent turn, one for the query engine, one for the web answer.
+    assert requests == 6
     assert 0 < cache_hits < input_tokens
     assert cache_hits % 64 == 0
     assert 0 < reasoning < output_tokens
@@ -135,5 +143,5 @@ def test_demo_command_in_a_real_process(demo_process: subprocess.Popen[str] | No
 
     assert demo_process.returncode == 0, err
     assert "(langgraph create_react_agent)" in out  # the dev and demo extras bring langgraph
-    assert _numbers(out)[0] == 5
+    assert _numbers(out)[0] == 6
     assert "Nothing was sent to DeepSeek and nothing was billed." in out
