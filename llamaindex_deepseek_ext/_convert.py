@@ -13,6 +13,7 @@ import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from llama_index.core.base.llms.types import (
     ChatMessage,
@@ -50,7 +51,6 @@ from deepseek_ext_core import (
     ToolChoice,
     ToolFunction,
     ToolMessage,
-    UnsupportedInputError,
     UserMessage,
     estimate_response_cost,
     summarize_usage,
@@ -176,24 +176,29 @@ def _user_content(message: ChatMessage) -> str | tuple[ContentPart, ...]:
     return tuple(parts)
 
 
+def _url_path(block: DocumentBlock) -> str:
+    url = str(block.url or "")
+    return "" if url.startswith("data:") else urlsplit(url).path
+
+
 def _file_id(block: object) -> str | None:
     url = str(getattr(block, "url", None) or "")
     return url[len(FILE_URL_SCHEME) :] if url.startswith(FILE_URL_SCHEME) else None
 
 
 def _document_part(block: DocumentBlock) -> FilePart:
-    """A document sent inline (bytes or a path); DeepSeek takes no URL for a file."""
-    if block.data is None and block.path is None:
-        raise UnsupportedInputError(
-            "DeepSeek takes a document by the id of an upload (file_block) or inline "
-            "(DocumentBlock(data=...) or path=...), not by URL"
-        )
+    """A document sent inline. DeepSeek takes no URL for a file, so a `url` is read by
+    LlamaIndex's own `resolve_document`, as its other LLMs read it."""
     raw = block.resolve_document().read()
-    mime = block.document_mimetype or block._guess_mimetype() or "application/octet-stream"
+    url = str(block.url or "")
+    declared = url[5:].split(";", 1)[0].split(",", 1)[0] if url.startswith("data:") else None
+    mime = (
+        block.document_mimetype or declared or block._guess_mimetype() or "application/octet-stream"
+    )
     data = base64.b64encode(raw).decode("ascii")
     # LlamaIndex names an untitled document "input_document"; the file's own name says more.
     named = block.title if block.title and block.title != "input_document" else None
-    name = named or (Path(block.path).name if block.path is not None else block.title)
+    name = named or Path(str(block.path) if block.path is not None else _url_path(block)).name
     return FilePart(file_data=f"data:{mime};base64,{data}", filename=name)
 
 

@@ -224,13 +224,16 @@ def test_llamaindex_image_and_document_blocks_reach_deepseek_in_its_format(tmp_p
     assert parts[4] == {"type": "file", "file": {"file_id": "file-api-9"}}
 
 
-def test_llamaindex_refuses_a_document_by_url_before_sending() -> None:
+def test_llamaindex_reads_a_document_url_as_llamaindex_does() -> None:
+    # DeepSeek takes no URL for a file: LlamaIndex's resolve_document reads it (a data: URL here,
+    # so nothing goes to the network) and the bytes are sent inline.
     wire = Wire()
     llm = DeepSeek(model="deepseek-flash", api_key="k", **wire.llamaindex())
-    message = ChatMessage(role="user", blocks=[DocumentBlock(url="https://example.com/a.pdf")])
-    with pytest.raises(UnsupportedInputError, match="not by URL"):
-        llm.chat([message])
-    assert wire.requests == []
+    encoded = base64.b64encode(b"%PDF-1.7").decode()
+    document = DocumentBlock(url=f"data:application/pdf;base64,{encoded}")
+    llm.chat([ChatMessage(role="user", blocks=[TextBlock(text="Summarise."), document])])
+    sent = _user_parts(wire)[1]["file"]
+    assert sent["file_data"] == f"data:application/pdf;base64,{encoded}"
 
 
 def test_an_uploaded_file_is_used_in_a_chat_through_the_emulator(emulator: Emulator) -> None:

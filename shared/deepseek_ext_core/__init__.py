@@ -85,6 +85,7 @@ from ._tokens import CountMethod, count_message_tokens, count_tokens, has_exact_
 from ._usage import (
     DEFAULT_PRICES,
     PRICES_AS_OF,
+    WEB_TOOL_PRICE_USD,
     ModelPrice,
     PricedResponse,
     UsageSummary,
@@ -94,7 +95,7 @@ from ._usage import (
     summarize_usage,
 )
 from ._version import package_version
-from ._web import WEB_TOOL_PRICE_USD, FetchResult, SearchResponse, SearchResult
+from ._web import FetchResult, SearchResponse, SearchResult
 
 
 def __getattr__(name: str) -> object:

@@ -48,6 +48,10 @@ DEFAULT_PRICES: PriceTable = {
     ),
 }  # fmt: skip
 
+WEB_TOOL_PRICE_USD = Decimal("0.00075")
+"""One successful web Search or Fetch request, peak or not: $0.75 per 1,000 (from 2026-10-17,
+docs/deepseek-api.md §8.1). Unsuccessful ones (no results, no content) are free."""
+
 
 class UsageSummary(NamedTuple):
     """Usage in the terms both frameworks use (a NamedTuple: built on every call, where a frozen

@@ -17,14 +17,13 @@ from ._base import parse_json_object
 from ._errors import InvalidRequestError
 from ._prepare import PreparedRequest
 from ._response import WithRequestId
+from ._usage import WEB_TOOL_PRICE_USD
 
 SEARCH_PATH = "/v1/tools/search"
 FETCH_PATH = "/v1/tools/fetch"
 MAX_QUERY_CHARS = 128
 MAX_URL_CHARS = 8192
 MAX_COUNT = 50
-WEB_TOOL_PRICE_USD = Decimal("0.00075")
-"""One successful Search or Fetch request: $0.75 per 1,000 (docs/deepseek-api.md §8.1)."""
 
 _OPEN = ConfigDict(extra="allow", defer_build=True)
 
