@@ -41,7 +41,7 @@ from deepseek_ext_cli._demo_kit import (
 from deepseek_ext_core import Usage
 from langchain_deepseek_ext import REASONING_KEY, ChatDeepSeek
 
-__all__ = ["run"]
+__all__ = ["UsageCallback", "run"]
 
 _MAX_MODEL_CALLS = 6
 """Model calls per user turn in the explicit loop, a guard against a model that never stops."""
@@ -57,7 +57,7 @@ def run(base_url: str, api_key: str, out: TextIO, record: UsageRecorder) -> None
         StructuredTool.from_function(get_weather, parse_docstring=True),
         StructuredTool.from_function(convert_currency, parse_docstring=True),
     ]
-    config = RunnableConfig(callbacks=[_UsageCallback(record)])
+    config = RunnableConfig(callbacks=[UsageCallback(record)])
     agent, how = _prebuilt_agent(llm, tools)
     transcript.heading(f"Part 1: LangChain agent with two tools, thinking mode ({how})")
     if agent is None:
@@ -173,7 +173,7 @@ class _ChunkPrinter:
         return complete if isinstance(complete, AIMessage) else None
 
 
-class _UsageCallback(BaseCallbackHandler):
+class UsageCallback(BaseCallbackHandler):
     """Records the usage of every model call (`on_llm_end` sees the merged stream)."""
 
     def __init__(self, record: Callable[[str, Usage], None]) -> None:

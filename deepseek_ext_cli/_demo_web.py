@@ -7,16 +7,15 @@ used. Offline the emulator's small built-in web answers; live, DeepSeek's.
 
 from __future__ import annotations
 
-from typing import Any, TextIO
+from typing import TextIO
 
-from langchain_core.callbacks import BaseCallbackHandler
 from langchain_core.documents import Document
 from langchain_core.messages import HumanMessage, SystemMessage
-from langchain_core.outputs import ChatGeneration, LLMResult
 from langchain_core.runnables import RunnableConfig
 
 from deepseek_ext_cli._demo_kit import DEMO_MODEL, WEB_QUESTION, Transcript, UsageRecorder
-from deepseek_ext_core import WEB_TOOL_PRICE_USD, Usage
+from deepseek_ext_cli._demo_langchain import UsageCallback
+from deepseek_ext_core import WEB_TOOL_PRICE_USD
 from langchain_deepseek_ext import REASONING_KEY, ChatDeepSeek
 from langchain_deepseek_ext.web import DeepSeekFetchLoader, DeepSeekSearchRetriever
 
@@ -46,7 +45,7 @@ def run(base_url: str, api_key: str, out: TextIO, record: UsageRecorder) -> None
         SystemMessage(f"{WEB_INSTRUCTION}\n\n{_context(found, pages)}"),
         HumanMessage(WEB_QUESTION),
     ]
-    config = RunnableConfig(callbacks=[_UsageCallback(record)])
+    config = RunnableConfig(callbacks=[UsageCallback(record)])
     for chunk in model.stream(messages, config=config):
         reasoning = chunk.additional_kwargs.get(REASONING_KEY)
         if isinstance(reasoning, str):
@@ -70,21 +69,3 @@ def _context(found: list[Document], pages: list[Document]) -> str:
         if doc.metadata["url"] not in read
     ]
     return "\n\n".join(parts) or "(no pages found)"
-
-
-class _UsageCallback(BaseCallbackHandler):
-    """Records the usage of the answer (`on_llm_end` sees the merged stream)."""
-
-    def __init__(self, record: UsageRecorder) -> None:
-        self.record = record
-
-    def on_llm_end(self, response: LLMResult, **kwargs: Any) -> None:
-        for generations in response.generations:
-            for generation in generations:
-                if not isinstance(generation, ChatGeneration):
-                    continue
-                metadata = generation.message.response_metadata
-                usage = metadata.get("token_usage")
-                if isinstance(usage, dict):
-                    model = str(metadata.get("model_name") or DEMO_MODEL)
-                    self.record(model, Usage.model_validate(usage))

@@ -293,12 +293,7 @@ class Emulator:
         key = auth[7:].strip() if auth[:7].lower() == "bearer " else ""
         if not key or (self.api_key is not None and key != self.api_key):
             return _error_plan(auth_error(key or auth))
-        fault = Fault()
-        with self._lock:
-            head = self._queue[0] if self._queue else None
-            if isinstance(head, Fault):
-                fault = head
-                self._queue.popleft()
+        fault = self._scripted_fault()
         path = normalize_path(raw_path)
         file_id = path[len("/files/") :] if path.startswith("/files/") else None
         answer: dict[str, Any] | ErrorSpec
@@ -317,18 +312,24 @@ class Emulator:
             return _error_plan(answer)
         return Plan(Rendered(200, JSON_TYPE, body=dumps(answer).encode()), fault)
 
+    def _scripted_fault(self) -> Fault:
+        """The `Fault` at the head of the queue, taken; a `Reply` there is left for the next
+        chat or FIM request, which is what it answers."""
+        with self._lock:
+            head = self._queue[0] if self._queue else None
+            if isinstance(head, Fault):
+                self._queue.popleft()
+                return head
+        return Fault()
+
     def _web_answer(self, endpoint: str, body: Any) -> Plan:
         """Search or Fetch from the corpus; a scripted `Fault` at the head of the queue applies
         (a scripted `Reply` is left for the next chat or FIM request)."""
         error = check_search(body) if endpoint == "search" else check_fetch(body)
         if error is not None:
             return _error_plan(error)
-        fault = Fault()
+        fault = self._scripted_fault()
         with self._lock:
-            head = self._queue[0] if self._queue else None
-            if isinstance(head, Fault):
-                fault = head
-                self._queue.popleft()
             pages = list(self.pages)
         answer = search_body(pages, body) if endpoint == "search" else fetch_body(pages, body)
         return Plan(Rendered(200, JSON_TYPE, body=dumps(answer).encode()), fault)

@@ -17,7 +17,16 @@ import warnings
 from collections.abc import Iterable
 from typing import Any
 
-__all__ = ["REFUSED", "SENT_AS_IS", "refuse_undeclared", "sort_extra_arguments"]
+from langchain_core.utils.utils import get_pydantic_field_names
+from pydantic import BaseModel, model_validator
+
+__all__ = [
+    "REFUSED",
+    "SENT_AS_IS",
+    "StrictArguments",
+    "refuse_undeclared",
+    "sort_extra_arguments",
+]
 
 _USE_HTTP_CLIENT = (
     "pass http_client=httpx.Client(...) and http_async_client=httpx.AsyncClient(...) "
@@ -130,3 +139,15 @@ def refuse_undeclared(owner: str, values: dict[str, Any], declared: Iterable[str
         if name not in names:
             _refuse_near_miss(owner, name, names)
             raise TypeError(f"{owner} has no parameter {name!r}")
+
+
+class StrictArguments(BaseModel):
+    """A mixin for parts with no peer whose settings a user carries over: an argument they do
+    not declare raises `TypeError` naming it (nothing is moved to a request body either)."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _refuse_undeclared_arguments(cls, values: Any) -> Any:
+        if isinstance(values, dict):
+            refuse_undeclared(cls.__name__, values, get_pydantic_field_names(cls))
+        return values

@@ -9,20 +9,19 @@ from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackMana
 from langchain_core.language_models import BaseLLM, LangSmithParams, LanguageModelInput
 from langchain_core.outputs import Generation, GenerationChunk, LLMResult
 from langchain_core.runnables import RunnableConfig
-from langchain_core.utils.utils import get_pydantic_field_names
-from pydantic import Field, model_validator
+from pydantic import Field
 
 from deepseek_ext_core import DEFAULT_MODEL, FIMCompletion, FIMRequest
 from deepseek_ext_core.integration import closing_opened_streams
 
-from ._arguments import refuse_undeclared
+from ._arguments import StrictArguments
 from ._connection import DeepSeekConnection
 from ._errors import translate_errors
 
 __all__ = ["DeepSeekFIM"]
 
 
-class DeepSeekFIM(BaseLLM, DeepSeekConnection):
+class DeepSeekFIM(StrictArguments, BaseLLM, DeepSeekConnection):
     r"""DeepSeek fill-in-the-middle completion (`/beta/completions`) as a LangChain LLM.
 
     Setup:
@@ -83,15 +82,6 @@ class DeepSeekFIM(BaseLLM, DeepSeekConnection):
     """Stream internally even for `invoke`."""
     extra_body: dict[str, Any] | None = None
     """Extra body fields, merged last into every request."""
-
-    @model_validator(mode="before")
-    @classmethod
-    def _refuse_undeclared_arguments(cls, values: Any) -> Any:
-        # Nothing is dropped silently; there is no peer whose settings a user carries over, so
-        # nothing is moved to the body either.
-        if isinstance(values, dict):
-            refuse_undeclared(cls.__name__, values, get_pydantic_field_names(cls))
-        return values
 
     @property
     def _llm_type(self) -> str:

@@ -21,13 +21,12 @@ from langchain_core.document_loaders import BaseLoader
 from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from langchain_core.tools import BaseTool
-from langchain_core.utils.utils import get_pydantic_field_names
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field
 
 from deepseek_ext_core import FetchResult, SearchResponse, SearchResult
 from deepseek_ext_core.integration import search_text
 
-from ._arguments import refuse_undeclared
+from ._arguments import StrictArguments
 from ._connection import DeepSeekConnection
 from ._errors import translate_errors
 
@@ -39,15 +38,6 @@ __all__ = [
     "fetch_document",
     "search_documents",
 ]
-
-
-class _Strict(BaseModel):
-    @model_validator(mode="before")
-    @classmethod
-    def _refuse_undeclared_arguments(cls, values: Any) -> Any:
-        if isinstance(values, dict):
-            refuse_undeclared(cls.__name__, values, get_pydantic_field_names(cls))
-        return values
 
 
 def search_documents(response: SearchResponse, *, use_content: bool) -> list[Document]:
@@ -93,7 +83,7 @@ class FetchInput(BaseModel):
     url: str = Field(max_length=8192, description="The http(s) URL of the page to read.")
 
 
-class DeepSeekSearch(_Strict, BaseTool, DeepSeekConnection):
+class DeepSeekSearch(StrictArguments, BaseTool, DeepSeekConnection):
     """Search the web with DeepSeek: a tool for agents.
 
     ```python
@@ -138,7 +128,7 @@ class DeepSeekSearch(_Strict, BaseTool, DeepSeekConnection):
         return search_text(response), response
 
 
-class DeepSeekFetch(_Strict, BaseTool, DeepSeekConnection):
+class DeepSeekFetch(StrictArguments, BaseTool, DeepSeekConnection):
     """Read a web page with DeepSeek: a tool for agents; the page comes back as Markdown
     (`max_chars` of it for the model; the whole `FetchResult` is the artifact)."""
 
@@ -169,7 +159,7 @@ class DeepSeekFetch(_Strict, BaseTool, DeepSeekConnection):
         return self._text(result), result
 
 
-class DeepSeekSearchRetriever(_Strict, BaseRetriever, DeepSeekConnection):
+class DeepSeekSearchRetriever(StrictArguments, BaseRetriever, DeepSeekConnection):
     """Web search as a LangChain retriever, for RAG chains.
 
     ```python
@@ -203,7 +193,7 @@ class DeepSeekSearchRetriever(_Strict, BaseRetriever, DeepSeekConnection):
         return search_documents(response, use_content=self.need_content)
 
 
-class _LoaderConnection(_Strict, DeepSeekConnection):
+class _LoaderConnection(StrictArguments, DeepSeekConnection):
     """The loader's connection settings; a misspelt one raises `TypeError` naming it."""
 
 
