@@ -11,11 +11,13 @@ from __future__ import annotations
 import asyncio
 import json
 import secrets
+import socket
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+import httpx
 import pytest
 from langchain_core.messages import BaseMessageChunk
 from llama_index.core.base.llms.types import ChatMessage
@@ -286,9 +288,9 @@ class WaitRecord:
 class RetrySpy:
     """Wraps `RetryPolicy.wait_seconds` (a test double: the core is not edited).
 
-    `records` lists each computed wait. tenacity computes the wait before checking its stop
-    condition, so a call whose every attempt failed has exactly one record per attempt: that
-    counts attempts no server saw (a refused connection). With `cap`, the real
+    `records` lists each computed wait. Whether tenacity computes one after the last attempt
+    too depends on its version, so attempts no server saw (a refused connection) are counted
+    with `count_transport_requests`, not here. With `cap`, the real
     sleep is `min(computed, cap)`, which keeps the adapters' default 0.5 s backoff from slowing
     the fault matrix down while the computed value (Retry-After honoured or not) is still checked.
     """
@@ -317,6 +319,35 @@ class RetrySpy:
     def waits(self, thread: int | None = None) -> list[WaitRecord]:
         with self._lock:
             return [r for r in self.records if thread is None or r.thread == thread]
+
+
+def closed_port_url() -> str:
+    """A loopback URL whose port nothing listens on: every connection to it is refused."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    return f"http://127.0.0.1:{port}"
+
+
+def count_transport_requests(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every request httpx's own transports are asked to send, sync or async, from any thread."""
+    sent: list[str] = []
+    sync_send = httpx.HTTPTransport.handle_request
+    async_send = httpx.AsyncHTTPTransport.handle_async_request
+
+    def counted(transport: httpx.HTTPTransport, request: httpx.Request) -> httpx.Response:
+        sent.append(str(request.url))
+        return sync_send(transport, request)
+
+    async def acounted(
+        transport: httpx.AsyncHTTPTransport, request: httpx.Request
+    ) -> httpx.Response:
+        sent.append(str(request.url))
+        return await async_send(transport, request)
+
+    monkeypatch.setattr(httpx.HTTPTransport, "handle_request", counted)
+    monkeypatch.setattr(httpx.AsyncHTTPTransport, "handle_async_request", acounted)
+    return sent
 
 
 # ---------------------------------------------------------------------------------------------

@@ -14,12 +14,10 @@ Slow faults (keep-alive for seconds, read timeouts) are in `test_rel_slow_faults
 from __future__ import annotations
 
 import json
-import socket
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-import httpx
 import pytest
 from langchain_core.exceptions import ModelError
 
@@ -47,6 +45,8 @@ from .rel_support import (
     Outcome,
     RetrySpy,
     Target,
+    closed_port_url,
+    count_transport_requests,
     fake_key,
     split_pieces,
     sse_body,
@@ -303,13 +303,6 @@ def _cases() -> list[object]:
     return cases
 
 
-def closed_port_url() -> str:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    return f"http://127.0.0.1:{port}"
-
-
 def classify(out: Outcome) -> FaultResult:
     if out.error is None:
         return "flagged" if out.finish_reason == ISR else "recovered"
@@ -339,27 +332,6 @@ def served(module_emulator: tuple[Emulator, str]) -> Iterator[tuple[Emulator, st
     assert not emu.errors, emu.errors
 
 
-def _count_transport_requests(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Every request httpx's own transports are asked to send, sync or async, from any thread."""
-    sent: list[str] = []
-    sync_send = httpx.HTTPTransport.handle_request
-    async_send = httpx.AsyncHTTPTransport.handle_async_request
-
-    def counted(transport: httpx.HTTPTransport, request: httpx.Request) -> httpx.Response:
-        sent.append(str(request.url))
-        return sync_send(transport, request)
-
-    async def acounted(
-        transport: httpx.AsyncHTTPTransport, request: httpx.Request
-    ) -> httpx.Response:
-        sent.append(str(request.url))
-        return await async_send(transport, request)
-
-    monkeypatch.setattr(httpx.HTTPTransport, "handle_request", counted)
-    monkeypatch.setattr(httpx.AsyncHTTPTransport, "handle_async_request", acounted)
-    return sent
-
-
 @pytest.mark.parametrize(("scenario", "driver", "expect"), _cases())
 def test_fault(
     scenario: Scenario,
@@ -374,7 +346,7 @@ def test_fault(
     emulator.push(*scenario.script())
     base_url = closed_port_url() if scenario.refused else emulator.base_url
     target = Target(base_url, fake_key() if scenario.wrong_key else key)
-    sent = _count_transport_requests(monkeypatch)
+    sent = count_transport_requests(monkeypatch)
 
     out = driver.run(target)
 
