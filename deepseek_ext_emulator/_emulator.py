@@ -10,15 +10,19 @@ consume the script, so a client bug shows up as a 400 without shifting later rep
 from __future__ import annotations
 
 import collections
+import dataclasses
 import json
 import threading
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 from urllib.parse import urlsplit
 
+from deepseek_ext_emulator._cache import PrefixCache, prompt_text
 from deepseek_ext_emulator._cassette import CassetteStore, normalize_path
 from deepseek_ext_emulator._faults import Fault
 from deepseek_ext_emulator._files import FileStore
@@ -83,6 +87,8 @@ class Emulator:
         port: int = 0,
         validate: bool = True,
         cassettes: Sequence[str | Path] = (),
+        prefix_cache: bool = False,
+        latency: float = 0.0,
     ) -> None:
         self.api_key = api_key
         """The only bearer key accepted (``None``: any non-empty key)."""
@@ -91,6 +97,13 @@ class Emulator:
         self.balance_exhausted = False
         """Answer completions with 402 Insufficient Balance."""
         self.responder: Responder | None = None
+        self.prefix_cache: PrefixCache | None = PrefixCache() if prefix_cache else None
+        """DeepSeek's context cache, modelled (``prefix_cache=True``): input that repeats what
+        an answered request sent counts as cache hits in ``usage``, in 64-token units."""
+        self.latency = latency
+        """Seconds every chat and FIM answer takes before its first byte (generation time)."""
+        self.clock: Callable[[], float] = time.time
+        """The time answers carry in ``created`` (Unix seconds); see :meth:`pretend_time`."""
         self.stopping = threading.Event()
         self.errors: list[BaseException] = []
         """Exceptions raised by the responder or by rendering (answered as HTTP 500)."""
@@ -208,11 +221,18 @@ class Emulator:
             return self._requests[-1]
 
     def reset(self) -> None:
-        """Forget scripted items, recorded requests and errors."""
+        """Forget scripted items, recorded requests, errors and cached prefixes."""
         with self._lock:
             self._queue.clear()
             self._requests.clear()
             self.errors.clear()
+        if self.prefix_cache is not None:
+            self.prefix_cache.clear()
+
+    def pretend_time(self, at: datetime | None) -> None:
+        """Answers carry `at` as their time (peak or off-peak prices follow it); ``None``: the
+        real time again. Assign :attr:`clock` for a time that moves."""
+        self.clock = time.time if at is None else (lambda: at.timestamp())
 
     # -- request handling (called from server threads) -----------------------------------
 
@@ -270,7 +290,7 @@ class Emulator:
         checked = self._check(parsed, fim=fim, beta=path.startswith("/beta/"))
         if isinstance(checked, ErrorSpec):
             return _error_plan(checked)
-        ctx = _context(parsed, checked, fim=fim, size=size)
+        ctx = _context(parsed, checked, fim=fim, size=size, created=int(self.clock()))
         with self._lock:
             item: Reply | Fault | None = self._queue.popleft() if self._queue else None
         asked = item is None and self.responder is not None
@@ -283,6 +303,14 @@ class Emulator:
                 return Plan(render(Reply(), ctx), fault)
         if item is None:
             item = self._fallback(parsed, path, fim=fim, ask_responder=not asked)
+        if self.latency:
+            fault = dataclasses.replace(fault, delay_seconds=fault.delay_seconds + self.latency)
+        if self.prefix_cache is not None:
+            now = time.monotonic()
+            cached = self.prefix_cache.hit_tokens(
+                prompt_text(parsed, fim=fim), now=now, stored_at=now + fault.delay_seconds
+            )
+            ctx = dataclasses.replace(ctx, cached_tokens=cached)
         return Plan(render(item, ctx), fault)
 
     def _files_answer(
@@ -418,7 +446,9 @@ def _route(path: str) -> str | None:
     }.get(path)
 
 
-def _context(body: Mapping[str, Any], checked: Checked, *, fim: bool, size: int) -> Context:
+def _context(
+    body: Mapping[str, Any], checked: Checked, *, fim: bool, size: int, created: int
+) -> Context:
     stream = bool(body.get("stream"))
     options = body.get("stream_options")
     include_usage = stream and isinstance(options, Mapping) and bool(options.get("include_usage"))
@@ -433,6 +463,7 @@ def _context(body: Mapping[str, Any], checked: Checked, *, fim: bool, size: int)
         top_logprobs=top if isinstance(top, int) else 0,
         prompt_tokens=max(1, size // 4),
         echo_prefix=str(body.get("prompt", "")) if fim and body.get("echo") else "",
+        created=created,
     )
 
 

@@ -45,6 +45,10 @@ class Context:
     prompt_tokens: int = 1
     echo_prefix: str = ""
     """FIM ``echo: true``: the prompt, repeated before the completion."""
+    cached_tokens: int = 0
+    """Input tokens served from the emulated context cache."""
+    created: int = 0
+    """The answer's ``created`` (Unix seconds); 0: now."""
 
 
 @dataclass(frozen=True)
@@ -142,7 +146,10 @@ def _usage(
     # One piece ~ one token: the real streams carry one token per delta.
     completion = len(content) + sum(len(c[3]) for c in calls) + (reasoning_tokens or 0)
     return usage_body(
-        ctx.prompt_tokens, max(completion, 1), cached_tokens=0, reasoning_tokens=reasoning_tokens
+        ctx.prompt_tokens,
+        max(completion, 1),
+        cached_tokens=min(ctx.cached_tokens, ctx.prompt_tokens),
+        reasoning_tokens=reasoning_tokens,
     )
 
 
@@ -173,7 +180,7 @@ def _chat_body(parts: _Parts, ctx: Context, fingerprint: str) -> bytes:
     body = {
         "id": completion_id(),
         "object": "chat.completion",
-        "created": int(time.time()),
+        "created": ctx.created or int(time.time()),
         "model": ctx.model,
         "choices": [
             {"index": 0, "message": message, "logprobs": logprobs, "finish_reason": parts.finish}
@@ -189,7 +196,7 @@ def _event_frame(kind: str, field: str, ctx: Context, fingerprint: str) -> tuple
     choice's `field` value, `tail` after the choices, `mid` = no logprobs, no finish + `tail`."""
     head = (
         f'data: {{"id":"{completion_id()}","object":"{kind}",'
-        f'"created":{int(time.time())},"model":"{ctx.model}",'
+        f'"created":{ctx.created or int(time.time())},"model":"{ctx.model}",'
         f'"system_fingerprint":"{fingerprint}","choices":[{{"index":0,"{field}":'
     )
     tail = ',"usage":null}\n\n' if ctx.include_usage else "}\n\n"
@@ -257,7 +264,7 @@ def _fim_body(parts: _Parts, ctx: Context, fingerprint: str) -> bytes:
     body = {
         "id": completion_id(),
         "object": "text_completion",
-        "created": int(time.time()),
+        "created": ctx.created or int(time.time()),
         "model": ctx.model,
         "system_fingerprint": fingerprint,
         "choices": [

@@ -92,6 +92,8 @@ from ._usage import (
     estimate_cost,
     estimate_response_cost,
     is_peak,
+    next_off_peak_start,
+    next_peak_start,
     summarize_usage,
 )
 from ._version import package_version
@@ -201,6 +203,8 @@ __all__ = [
     "get_capabilities",
     "has_exact_tokenizer",
     "is_peak",
+    "next_off_peak_start",
+    "next_peak_start",
     "summarize_usage",
     "to_strict_schema",
     "to_wire_messages",

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from typing import NamedTuple, Protocol
 
@@ -79,8 +79,55 @@ def summarize_usage(usage: Usage) -> UsageSummary:
 
 def is_peak(at: datetime) -> bool:
     """Whether `at` falls in DeepSeek's weekday peak hours."""
-    utc = at.astimezone(timezone.utc) if at.tzinfo else at.replace(tzinfo=timezone.utc)
+    utc = _as_utc(at)
     return utc.weekday() < 5 and utc.hour in _PEAK_UTC_HOURS
+
+
+def _as_utc(at: datetime) -> datetime:
+    return at.astimezone(timezone.utc) if at.tzinfo else at.replace(tzinfo=timezone.utc)
+
+
+def _next_change(at: datetime, *, to_peak: bool) -> datetime:
+    """The first hour boundary after `at` where `is_peak` becomes `to_peak` (`at` itself when it
+    already is). Peak hours are whole hours, so stepping hour by hour finds every change; a week
+    holds both kinds, so the search ends."""
+    utc = _as_utc(at)
+    if is_peak(utc) == to_peak:
+        return utc
+    hour = utc.replace(minute=0, second=0, microsecond=0)
+    for _ in range(24 * 7):
+        hour += timedelta(hours=1)
+        if is_peak(hour) == to_peak:
+            return hour
+    raise AssertionError("no change of price period within a week")  # pragma: no cover
+
+
+def next_peak_start(at: datetime) -> datetime:
+    """When peak prices next apply, in UTC (`at` itself during peak hours)."""
+    return _next_change(at, to_peak=True)
+
+
+def next_off_peak_start(at: datetime) -> datetime:
+    """When off-peak prices next apply, in UTC (`at` itself outside peak hours)."""
+    return _next_change(at, to_peak=False)
+
+
+def price_for(model: str, prices: PriceTable | None = None) -> ModelPrice | None:
+    """The price of `model` (a legacy name is priced as the model it is served by)."""
+    table = DEFAULT_PRICES if prices is None else prices
+    return table.get(model) or table.get(get_capabilities(model).canonical)
+
+
+def estimate_peak_uncached_cost(
+    model: str, usage: Usage, *, prices: PriceTable | None = None
+) -> Decimal | None:
+    """What `usage` would cost at peak prices with every input token a cache miss: the price of
+    sending the same work at any hour without warming DeepSeek's cache first."""
+    price = price_for(model, prices)
+    if price is None:
+        return None
+    total = usage.prompt_tokens * price.peak_cache_miss + usage.completion_tokens * price.peak_output
+    return total / _MILLION
 
 
 def estimate_cost(
@@ -91,8 +138,7 @@ def estimate_cost(
     prices: PriceTable | None = None,
 ) -> Decimal | None:
     """Estimated USD cost of one request; None when the model has no price in the table."""
-    table = DEFAULT_PRICES if prices is None else prices
-    price = table.get(model) or table.get(get_capabilities(model).canonical)
+    price = price_for(model, prices)
     if price is None:
         return None
     peak = is_peak(at or datetime.now(timezone.utc))

@@ -1,0 +1,106 @@
+"""The batch output file: JSONL in the OpenAI Batch output format, one line per finished request,
+appended and flushed as each finishes, so a crash, Ctrl-C or kill loses at most what was in
+flight, and the next run sends only the `custom_id`s without a line.
+
+    {"id": "batch_req_...", "custom_id": "...",
+     "response": {"status_code": 200, "request_id": "...", "body": {...}}, "error": null}
+
+An HTTP error DeepSeek answered is a line too (its status and error body in `response`), as in
+OpenAI's format; it would be answered the same way again. A request that failed for a passing
+reason (connection lost, 5xx or 429 after every retry) gets no line, so the next run retries it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from pathlib import Path
+from typing import IO, Any
+
+from .._errors import APIStatusError
+
+__all__ = ["BatchOutput", "error_line", "success_line"]
+
+
+def success_line(custom_id: str, request_id: str | None, body: dict[str, Any]) -> dict[str, Any]:
+    """The output line of an answered request."""
+    return _line(custom_id, {"status_code": 200, "request_id": request_id, "body": body})
+
+
+def error_line(custom_id: str, error: APIStatusError) -> dict[str, Any]:
+    """The output line of a request DeepSeek refused (its status and error body)."""
+    body = error.body
+    if not isinstance(body, dict):
+        body = {"error": {"message": error.message, "type": error.error_type, "code": error.code}}
+    return _line(
+        custom_id,
+        {"status_code": error.status_code, "request_id": error.request_id, "body": body},
+    )
+
+
+def _line(custom_id: str, response: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": f"batch_req_{uuid.uuid4().hex}",
+        "custom_id": custom_id,
+        "response": response,
+        "error": None,
+    }
+
+
+class BatchOutput:
+    """An output file opened for appending, knowing which `custom_id`s it holds already.
+
+    A torn last line (a process killed mid-write) is cut off when the file is opened: its request
+    has no answer on record and is sent again. Any other line that is not an output line is
+    refused (`ValueError`): the file is not ours to cut.
+    """
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.done: set[str] = set()
+        """`custom_id`s with a line (from earlier runs and this one)."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._file: IO[bytes] = self._open()
+
+    def _open(self) -> IO[bytes]:
+        file = self.path.open("a+b")
+        file.seek(0)
+        keep = 0
+        for number, raw in enumerate(file, start=1):
+            if not raw.endswith(b"\n"):
+                break  # torn: the last line, written without its end
+            try:
+                custom_id = json.loads(raw)["custom_id"]
+            except (ValueError, KeyError, TypeError):
+                file.close()
+                # Not ours to cut: only a torn last line is repaired.
+                raise ValueError(
+                    f"{self.path}: line {number} is not a batch output line; "
+                    "choose another output file"
+                ) from None
+            self.done.add(custom_id)
+            keep += len(raw)
+        file.truncate(keep)
+        file.seek(keep)
+        return file
+
+    def write(self, line: dict[str, Any]) -> None:
+        """Appends one line and flushes it to the operating system (so a killed process keeps
+        it; `os.fsync` is left to the end, as one per line would cost a disk round trip each)."""
+        data = json.dumps(line, ensure_ascii=False, separators=(",", ":")).encode() + b"\n"
+        self._file.write(data)
+        self._file.flush()
+        self.done.add(line["custom_id"])
+
+    def close(self) -> None:
+        if not self._file.closed:
+            self._file.flush()
+            os.fsync(self._file.fileno())
+            self._file.close()
+
+    def __enter__(self) -> BatchOutput:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()

@@ -1,0 +1,316 @@
+"""The batch loop: send, pace, retry, write, stop on the budget, wait for off-peak hours."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from decimal import Decimal
+
+from .._async_client import AsyncDeepSeekClient
+from .._errors import (
+    APIStatusError,
+    AuthenticationError,
+    DeepSeekError,
+    InsufficientBalanceError,
+    RateLimitError,
+)
+from .._request import ChatRequest
+from .._response import ChatCompletion, FIMCompletion
+from .._retry import RetryPolicy, is_retryable
+from .._tokens import count_tokens
+from .._usage import PriceTable, is_peak, price_for
+from ._input import BatchRequest
+from ._limit import AdaptiveLimit
+from ._output import BatchOutput, error_line, success_line
+from ._report import BatchReport, Progress
+from ._schedule import Clock, Window, window_gate
+from ._warmup import WarmupGroup
+
+__all__ = ["DEFAULT_OUTPUT_GUESS", "BatchSettings", "run_job"]
+
+DEFAULT_OUTPUT_GUESS = 1024
+"""Output tokens a request is assumed to produce, for the budget, before any has answered
+(its `max_tokens` when lower); afterwards the mean of the answers so far is used."""
+
+_ISR = "insufficient_system_resource"
+_MILLION = Decimal(1_000_000)
+
+
+@dataclass(frozen=True, slots=True)
+class BatchSettings:
+    """How one job runs (the options of `arun_batch`, checked)."""
+
+    window: Window
+    max_cost_usd: Decimal | None
+    concurrency: int
+    peak_margin: timedelta
+    retry_policy: RetryPolicy
+    prices: PriceTable | None
+    clock: Clock
+    on_progress: Callable[[Progress], None] | None
+
+
+@dataclass(slots=True)
+class _Item:
+    request: BatchRequest
+    group: WarmupGroup | None = None
+    """Set on a group's leader: its followers go when it has an outcome."""
+    attempt: int = 1
+    generation: int = 0
+    input_tokens: int | None = None
+
+
+Outcome = ChatCompletion | FIMCompletion | DeepSeekError
+
+
+@dataclass(slots=True)
+class _Job:
+    client: AsyncDeepSeekClient
+    output: BatchOutput
+    settings: BatchSettings
+    report: BatchReport
+    total: int
+    limit: AdaptiveLimit
+    ready: deque[_Item] = field(default_factory=deque)
+    in_flight: dict[asyncio.Task[Outcome | None], _Item] = field(default_factory=dict)
+    retrying: set[asyncio.Task[Outcome | None]] = field(default_factory=set)
+    """Retries waiting for their turn (their tasks end with None)."""
+    in_flight_cost: dict[int, Decimal] = field(default_factory=dict)
+    started: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+
+    # -- the loop ------------------------------------------------------------------------
+
+    async def run(self) -> None:
+        self.started = self.settings.clock.now()
+        try:
+            while True:
+                if self.report.stopped is None:
+                    gate = window_gate(
+                        self.settings.window, self.settings.clock.now(), self.settings.peak_margin
+                    )
+                    if gate.open:
+                        self._dispatch()
+                    elif not self._busy and self.ready:
+                        assert gate.change is not None
+                        await self._wait_until(gate.change)
+                        continue
+                if not self._busy:
+                    break
+                await self._collect()
+        finally:
+            await self._cancel_all()
+            self.report.not_sent = self.total - self._finished
+            self.report.lowest_concurrency = self.limit.lowest
+            self.report.elapsed_seconds = (self.settings.clock.now() - self.started).total_seconds()
+
+    @property
+    def _busy(self) -> bool:
+        return bool(self.in_flight or self.retrying)
+
+    @property
+    def _finished(self) -> int:
+        return self.report.succeeded + self.report.refused + self.report.failed
+
+    def _dispatch(self) -> None:
+        while self.ready and len(self.in_flight) < self.limit.limit:
+            item = self.ready[0]
+            if not self._within_budget(item):
+                return
+            self.ready.popleft()
+            item.generation = self.limit.generation
+            task = asyncio.ensure_future(self._send(item.request))
+            self.in_flight[task] = item
+
+    async def _send(self, item: BatchRequest) -> Outcome | None:
+        try:
+            if isinstance(item.request, ChatRequest):
+                return await self.client.chat(item.request)
+            return await self.client.fim(item.request)
+        except DeepSeekError as exc:
+            return exc
+
+    async def _collect(self) -> None:
+        waiting = {*self.in_flight, *self.retrying}
+        done, _ = await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
+        for task in done:
+            item = self.in_flight.pop(task, None)
+            outcome = task.result()
+            if item is None or outcome is None:
+                self.retrying.discard(task)
+                continue
+            self.in_flight_cost.pop(id(item), None)
+            self._settle(item, outcome)
+        self._progress()
+
+    # -- one outcome -----------------------------------------------------------------------
+
+    def _settle(self, item: _Item, outcome: Outcome) -> None:
+        if isinstance(outcome, ChatCompletion | FIMCompletion):
+            cut = isinstance(outcome, ChatCompletion) and outcome.finish_reason == _ISR
+            if cut and self._retry(item, None):
+                return
+            self._answered(item, outcome)
+        elif isinstance(outcome, AuthenticationError | InsufficientBalanceError) or (
+            isinstance(outcome, RateLimitError) and not is_retryable(outcome)
+        ):
+            # Nothing more can succeed until the user acts: stop, keep the request unsent.
+            self.ready.appendleft(item)
+            self.report.stopped = f"DeepSeek answered {outcome.status_code}: {outcome.message}"
+        elif isinstance(outcome, RateLimitError):
+            self.report.rate_limited += 1
+            self.limit.rate_limited(item.generation)
+            if not self._retry(item, outcome):
+                self._failed(item)
+        elif is_retryable(outcome):
+            if not self._retry(item, outcome):
+                self._failed(item)
+        elif isinstance(outcome, APIStatusError):
+            self.output.write(error_line(item.request.custom_id, outcome))
+            self.report.refused += 1
+            self._release(item)
+        else:
+            self._failed(item)
+
+    def _answered(self, item: _Item, response: ChatCompletion | FIMCompletion) -> None:
+        body = response.model_dump(mode="json", exclude_unset=True)
+        self.output.write(success_line(item.request.custom_id, response.request_id, body))
+        self.report.succeeded += 1
+        if response.usage is not None:
+            at = (
+                datetime.fromtimestamp(response.created, tz=timezone.utc)
+                if response.created
+                else self.settings.clock.now()
+            )
+            self.report.add_usage(
+                response.model or item.request.model,
+                response.usage,
+                at=at,
+                prices=self.settings.prices,
+            )
+        self.limit.succeeded()
+        self._release(item)
+
+    def _failed(self, item: _Item) -> None:
+        self.report.failed += 1
+        self._release(item)
+
+    def _release(self, item: _Item) -> None:
+        """The followers of a leader with an outcome go now (its answer warmed the cache)."""
+        if item.group is not None:
+            self.ready.extend(_Item(follower) for follower in item.group.followers)
+            item.group = None
+
+    def _retry(self, item: _Item, error: BaseException | None) -> bool:
+        """Schedules another attempt after the policy's wait, outside the in-flight count."""
+        policy = self.settings.retry_policy
+        if item.attempt > policy.max_retries:
+            return False
+        wait = policy.wait_seconds(item.attempt, error)
+        item.attempt += 1
+
+        async def later() -> None:
+            await self.settings.clock.sleep(wait)
+            self.ready.appendleft(item)
+
+        self.retrying.add(asyncio.ensure_future(later()))
+        return True
+
+    # -- budget, windows, progress --------------------------------------------------------
+
+    def _within_budget(self, item: _Item) -> bool:
+        budget = self.settings.max_cost_usd
+        if budget is None:
+            return True
+        estimate = self._estimate(item)
+        in_flight = sum(self.in_flight_cost.values(), Decimal(0))
+        if self.report.cost_usd + in_flight + estimate > budget:
+            self.report.stopped = (
+                f"the budget of ${budget} would be passed: ${self.report.cost_usd:.6f} spent, "
+                f"${in_flight:.6f} in flight, the next request ~${estimate:.6f}"
+            )
+            return False
+        self.in_flight_cost[id(item)] = estimate
+        return True
+
+    def _estimate(self, item: _Item) -> Decimal:
+        """The next request's cost: its input at the hit rate seen so far (all misses before
+        the first answer), its output at the mean so far, at the current hour's prices."""
+        price = price_for(item.request.model, self.settings.prices)
+        if price is None:
+            return Decimal(0)
+        if item.input_tokens is None:
+            body = item.request.prepared.body
+            text = json.dumps(body.get("messages", body.get("prompt")), ensure_ascii=False)
+            # DeepSeek's published ratios: a budget needs no exact count (and the tokenizer
+            # would cost milliseconds a request).
+            item.input_tokens = count_tokens(text, method="estimate")
+        report = self.report
+        answered = report.succeeded
+        output = report.completion_tokens / answered if answered else float(DEFAULT_OUTPUT_GUESS)
+        max_tokens = item.request.request.max_tokens
+        if max_tokens is not None:
+            output = min(output, max_tokens)
+        peak = is_peak(self.settings.clock.now())
+        hit_price = price.peak_cache_hit if peak else price.cache_hit
+        miss_price = price.peak_cache_miss if peak else price.cache_miss
+        out_price = price.peak_output if peak else price.output
+        hit_rate = Decimal(str(report.cache_hit_rate))
+        per_input = hit_rate * hit_price + (1 - hit_rate) * miss_price
+        return (item.input_tokens * per_input + Decimal(str(output)) * out_price) / _MILLION
+
+    async def _wait_until(self, when: datetime) -> None:
+        seconds = (when - self.settings.clock.now()).total_seconds()
+        self._progress(waiting_until=when)
+        if seconds > 0:
+            await self.settings.clock.sleep(seconds)
+            self.report.waited_seconds += seconds
+
+    def _progress(self, *, waiting_until: datetime | None = None) -> None:
+        if self.settings.on_progress is None:
+            return
+        report = self.report
+        done = report.succeeded + report.refused
+        remaining = self.total - self._finished
+        active = (self.settings.clock.now() - self.started).total_seconds() - report.waited_seconds
+        pace = active / self._finished if self._finished else None
+        self.settings.on_progress(
+            Progress(
+                done=done,
+                failed=report.failed,
+                in_flight=len(self.in_flight),
+                remaining=remaining,
+                total_tokens=report.prompt_tokens + report.completion_tokens,
+                cache_hit_rate=report.cache_hit_rate,
+                cost_usd=report.cost_usd,
+                seconds_left=None if pace is None else pace * remaining,
+                waiting_until=None if waiting_until is None else waiting_until.isoformat(),
+            )
+        )
+
+    async def _cancel_all(self) -> None:
+        """Stops what is still running (Ctrl-C, a crash): its requests get no line."""
+        pending = [*self.in_flight, *self.retrying]
+        for task in pending:
+            task.cancel()
+        if pending:
+            await asyncio.gather(*pending, return_exceptions=True)
+        self.in_flight.clear()
+        self.retrying.clear()
+
+
+async def run_job(
+    client: AsyncDeepSeekClient,
+    output: BatchOutput,
+    groups: list[WarmupGroup],
+    settings: BatchSettings,
+    report: BatchReport,
+) -> None:
+    """Runs every request of `groups` (leaders first, followers after their leader's outcome)."""
+    total = sum(1 + len(group.followers) for group in groups)
+    job = _Job(client, output, settings, report, total, AdaptiveLimit(settings.concurrency))
+    job.ready.extend(_Item(group.leader, group if group.followers else None) for group in groups)
+    await job.run()
