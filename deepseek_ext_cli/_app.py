@@ -5,11 +5,14 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from decimal import Decimal
+from pathlib import Path
 from typing import TextIO
 
 from pydantic import ValidationError
 
 from deepseek_ext_cli._account import run_balance, run_models
+from deepseek_ext_cli._batch import BatchCommand, run_batch_command
 from deepseek_ext_cli._demo import run_demo
 from deepseek_ext_cli._demo_kit import DEMO_MODEL
 from deepseek_ext_cli._explain import ExitCode, explain
@@ -41,7 +44,8 @@ def build_parser() -> argparse.ArgumentParser:
     """The `deepseek-ext` argument parser."""
     parser = argparse.ArgumentParser(
         prog="deepseek-ext",
-        description="DeepSeek from the command line: chat, FIM, models, balance, demo, emulator.",
+        description="DeepSeek from the command line: chat, FIM, models, balance, batch, demo, "
+        "emulator.",
         epilog=_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -86,10 +90,57 @@ def build_parser() -> argparse.ArgumentParser:
         "--offline", action="store_true", help="use the emulator even if DEEPSEEK_API_KEY is set"
     )
 
+    _add_batch(commands.add_parser("batch", parents=[common], help=_BATCH_HELP))
+
     emulator = commands.add_parser("emulator", help="serve the offline DeepSeek emulator")
     emulator.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (0: any free)")
     emulator.add_argument("--cassettes", metavar="DIR", help="replay recorded cassettes")
     return parser
+
+
+_BATCH_HELP = "run a JSONL batch (OpenAI Batch format) off-peak, within a budget, resumable"
+
+
+def _add_batch(batch: argparse.ArgumentParser) -> None:
+    batch.add_argument("input", type=Path, help="requests, one JSON object a line")
+    batch.add_argument(
+        "-o", "--output", type=Path, required=True, help="answers, appended (rerun to resume)"
+    )
+    batch.add_argument(
+        "--window",
+        choices=["now", "off-peak"],
+        default="now",
+        help="off-peak: send only in DeepSeek's half-price hours, waiting for them (default: now)",
+    )
+    batch.add_argument(
+        "--max-cost", type=_usd, metavar="USD", help="stop sending before this would be passed"
+    )
+    batch.add_argument(
+        "--no-warmup",
+        action="store_true",
+        help="send requests sharing a long prefix at once, without warming the cache first",
+    )
+    batch.add_argument(
+        "--concurrency", type=_positive, default=16, metavar="N", help="requests in flight"
+    )
+    batch.add_argument("--json", action="store_true", help="print the report as JSON")
+
+
+def _usd(text: str) -> Decimal:
+    try:
+        value = Decimal(text)
+    except ArithmeticError:
+        raise argparse.ArgumentTypeError(f"not an amount: {text!r}") from None
+    if not value.is_finite() or value <= 0:
+        raise argparse.ArgumentTypeError(f"must be above 0: {text!r}")
+    return value
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more: {text!r}")
+    return value
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -123,6 +174,19 @@ def _dispatch(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: TextIO)
         return _serve(args.port, args.cassettes, err)
     if command == "demo":
         return run_demo(offline=args.offline, base_url=args.base_url, out=out, err=err)
+    if command == "batch":
+        batch = BatchCommand(
+            args.input,
+            args.output,
+            window=args.window,
+            max_cost=args.max_cost,
+            warmup=not args.no_warmup,
+            concurrency=args.concurrency,
+            as_json=args.json,
+        )
+        return run_batch_command(
+            batch, base_url=args.base_url, beta_base_url=args.beta_base_url, out=out, err=err
+        )
     with DeepSeekClient(base_url=args.base_url, beta_base_url=args.beta_base_url) as client:
         if command == "models":
             return run_models(client, as_json=args.json, out=out)

@@ -1,10 +1,11 @@
 """DeepSeek's context cache, modelled: what a request's input shares with earlier inputs is a hit.
 
-DeepSeek stores prefixes in units of 64 tokens, once a request has been processed, and bills the
-part of a later input that repeats a stored prefix at the cache-hit price (docs/deepseek-api.md
-§6.4). Here a unit is 256 characters (64 tokens at the emulator's four characters a token), each
-unit is known by the hash of itself and everything before it (so only a true prefix matches), and
-a stored prefix becomes usable when the request that brought it has been answered.
+DeepSeek stores prefixes in units of 64 tokens, once a request has been processed
+(https://api-docs.deepseek.com/guides/kv_cache), and bills the part of a later input that repeats
+a stored prefix at the cache-hit price (docs/deepseek-api.md §6.4). Here a unit is 256 characters
+(64 tokens at the emulator's four characters a token), each unit is known by the hash of itself
+and everything before it (so only a true prefix matches), and a stored prefix becomes usable when
+the request that brought it has been answered.
 """
 
 from __future__ import annotations

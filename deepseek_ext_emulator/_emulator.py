@@ -232,7 +232,7 @@ class Emulator:
     def pretend_time(self, at: datetime | None) -> None:
         """Answers carry `at` as their time (peak or off-peak prices follow it); ``None``: the
         real time again. Assign :attr:`clock` for a time that moves."""
-        self.clock = time.time if at is None else (lambda: at.timestamp())
+        self.clock = time.time if at is None else at.timestamp
 
     # -- request handling (called from server threads) -----------------------------------
 

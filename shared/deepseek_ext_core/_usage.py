@@ -126,7 +126,9 @@ def estimate_peak_uncached_cost(
     price = price_for(model, prices)
     if price is None:
         return None
-    total = usage.prompt_tokens * price.peak_cache_miss + usage.completion_tokens * price.peak_output
+    total = (
+        usage.prompt_tokens * price.peak_cache_miss + usage.completion_tokens * price.peak_output
+    )
     return total / _MILLION
 
 

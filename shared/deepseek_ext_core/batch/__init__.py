@@ -1,7 +1,7 @@
 """Batch jobs at DeepSeek's lowest price: `arun_batch` (async) and `run_batch` (sync).
 
 DeepSeek has no batch endpoint; its prices make batches worth planning all the same: off-peak
-hours cost half (docs/deepseek-api.md §8.1), and a cache hit 1/50 of a miss (§6.4). A job reads a
+hours cost half, and a cache hit 1/50 of a miss (docs/deepseek-api.md §6.4, §8.1). A job reads a
 JSONL file in the OpenAI Batch input format, sends each request through the core (the same checks,
 errors and key handling), and appends each answer to a JSONL file in the OpenAI Batch output
 format as it arrives. Run it again after a crash, Ctrl-C or kill and it sends only what has no

@@ -67,6 +67,8 @@ class BatchReport:
     bad_lines: list[BadLine] = field(default_factory=list)
     stopped: str | None = None
     """Why the job stopped before the end, in words; None when every request was tried."""
+    stopped_status: int | None = None
+    """The HTTP status that stopped the job (401 key, 402 balance, 429 quota), if one did."""
     prompt_tokens: int = 0
     cache_hit_tokens: int = 0
     completion_tokens: int = 0
@@ -81,6 +83,11 @@ class BatchReport:
     waited_seconds: float = 0.0
     """Time spent waiting for off-peak hours."""
     elapsed_seconds: float = 0.0
+
+    @property
+    def complete(self) -> bool:
+        """Whether every valid line now has an answer or a refusal in the output."""
+        return self.failed == 0 and self.not_sent == 0
 
     @property
     def cache_hit_rate(self) -> float:

@@ -160,6 +160,7 @@ class _Job:
             # Nothing more can succeed until the user acts: stop, keep the request unsent.
             self.ready.appendleft(item)
             self.report.stopped = f"DeepSeek answered {outcome.status_code}: {outcome.message}"
+            self.report.stopped_status = outcome.status_code
         elif isinstance(outcome, RateLimitError):
             self.report.rate_limited += 1
             self.limit.rate_limited(item.generation)
@@ -228,6 +229,8 @@ class _Job:
         estimate = self._estimate(item)
         in_flight = sum(self.in_flight_cost.values(), Decimal(0))
         if self.report.cost_usd + in_flight + estimate > budget:
+            if self.in_flight:
+                return False  # wait: answers replace estimates with what they really cost
             self.report.stopped = (
                 f"the budget of ${budget} would be passed: ${self.report.cost_usd:.6f} spent, "
                 f"${in_flight:.6f} in flight, the next request ~${estimate:.6f}"

@@ -1,8 +1,8 @@
 """When a batch may send: now, or in DeepSeek's off-peak hours only (docs/deepseek-api.md §8.1).
 
-DeepSeek prices a request by the time it completes (§8.2), so an off-peak job stops sending a
-`margin` before the next peak starts: what is in flight then still finishes at off-peak prices.
-The peak rules (hours and weekdays) are the core's price table's (`is_peak`).
+DeepSeek prices a request by the time it completes (docs/deepseek-api.md §8.2), so an off-peak
+job stops sending a `margin` before the next peak starts: what is in flight then still finishes
+at off-peak prices. The peak rules (hours and weekdays) are the core's price table's (`is_peak`).
 """
 
 from __future__ import annotations
