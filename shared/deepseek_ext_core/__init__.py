@@ -81,6 +81,7 @@ from ._response import (
 from ._retry import RetryPolicy
 from ._stream import AsyncChatStream, AsyncStream, ChatStream, Stream
 from ._strict import to_strict_schema
+from ._telemetry import configure_telemetry
 from ._tokens import CountMethod, count_message_tokens, count_tokens, has_exact_tokenizer
 from ._usage import (
     DEFAULT_PRICES,
@@ -90,6 +91,7 @@ from ._usage import (
     PricedResponse,
     UsageSummary,
     estimate_cost,
+    estimate_peak_uncached_cost,
     estimate_response_cost,
     is_peak,
     next_off_peak_start,
@@ -196,9 +198,11 @@ __all__ = [
     "UserMessage",
     "WireToolCall",
     "__version__",
+    "configure_telemetry",
     "count_message_tokens",
     "count_tokens",
     "estimate_cost",
+    "estimate_peak_uncached_cost",
     "estimate_response_cost",
     "get_capabilities",
     "has_exact_tokenizer",

@@ -47,6 +47,7 @@ from ._stream import (
     chunk_has_substance,
     fim_has_substance,
 )
+from ._telemetry import atraced, finish_answer, finish_tool, last_event, start_operation
 from ._web import FetchResult, SearchResponse, fetch_result, prepare_fetch, prepare_search
 
 T = TypeVar("T")
@@ -172,7 +173,8 @@ class AsyncDeepSeekClient(BaseClient):
             response = await self._send("POST", prepared)
             return check_complete(parse_body(ChatCompletion, response, response.content))
 
-        return await self._retry(attempt)
+        op = start_operation("chat", prepared.body, self._settings.base_url)
+        return await atraced(op, lambda: self._retry(attempt), finish_answer)
 
     async def _open(
         self,
@@ -222,7 +224,11 @@ class AsyncDeepSeekClient(BaseClient):
         async def attempt() -> OpenedStream[ChatCompletionChunk, AsyncIterator[bytes]]:
             return await self._open(prepared, parse_chunk, chunk_has_substance)
 
-        return AsyncChatStream(await self._retry(attempt))
+        async def opened() -> AsyncChatStream:
+            return AsyncChatStream(await self._retry(attempt))
+
+        op = start_operation("chat", prepared.body, self._settings.base_url)
+        return await atraced(op, opened, lambda op, stream: op.follow(stream, stream.completion))
 
     async def fim(self, request: FIMRequest) -> FIMCompletion:
         """A FIM completion (`/beta/completions`, not streamed)."""
@@ -232,7 +238,8 @@ class AsyncDeepSeekClient(BaseClient):
             response = await self._send("POST", prepared)
             return parse_body(FIMCompletion, response, response.content)
 
-        return await self._retry(attempt)
+        op = start_operation("text_completion", prepared.body, self._settings.base_url)
+        return await atraced(op, lambda: self._retry(attempt), finish_answer)
 
     async def stream_fim(self, request: FIMRequest) -> AsyncStream[FIMCompletion]:
         """A streamed FIM completion."""
@@ -244,7 +251,11 @@ class AsyncDeepSeekClient(BaseClient):
         async def attempt() -> OpenedStream[FIMCompletion, AsyncIterator[bytes]]:
             return await self._open(prepared, parse, fim_has_substance)
 
-        return AsyncStream(await self._retry(attempt))
+        async def opened() -> AsyncStream[FIMCompletion]:
+            return AsyncStream(await self._retry(attempt))
+
+        op = start_operation("text_completion", prepared.body, self._settings.base_url)
+        return await atraced(op, opened, lambda op, stream: op.follow(stream, last_event(stream)))
 
     async def search(
         self,
@@ -269,7 +280,8 @@ class AsyncDeepSeekClient(BaseClient):
             response = await self._send("POST", prepared)
             return parse_body(SearchResponse, response, response.content)
 
-        return await self._retry(attempt)
+        op = start_operation("execute_tool", prepared.body, self._settings.base_url, tool="search")
+        return await atraced(op, lambda: self._retry(attempt), finish_tool)
 
     async def fetch(self, url: str) -> FetchResult:
         """`POST /v1/tools/fetch`: the page at `url` (http(s), at most 8,192 characters) as
@@ -282,7 +294,8 @@ class AsyncDeepSeekClient(BaseClient):
             request_id = find_request_id(response.headers)
             return fetch_result(url, content_type, response.content, request_id)
 
-        return await self._retry(attempt)
+        op = start_operation("execute_tool", prepared.body, self._settings.base_url, tool="fetch")
+        return await atraced(op, lambda: self._retry(attempt), finish_tool)
 
     async def upload_file(
         self,

@@ -49,6 +49,7 @@ from ._stream import (
     chunk_has_substance,
     fim_has_substance,
 )
+from ._telemetry import finish_answer, finish_tool, last_event, start_operation, traced
 from ._web import FetchResult, SearchResponse, fetch_result, prepare_fetch, prepare_search
 
 T = TypeVar("T")
@@ -183,7 +184,8 @@ class DeepSeekClient(BaseClient):
             response = self._send("POST", prepared)
             return check_complete(parse_body(ChatCompletion, response, response.content))
 
-        return self._retry(attempt)
+        op = start_operation("chat", prepared.body, self._settings.base_url)
+        return traced(op, lambda: self._retry(attempt), finish_answer)
 
     def _open(
         self,
@@ -229,9 +231,15 @@ class DeepSeekClient(BaseClient):
     def stream_chat(self, request: ChatRequest) -> ChatStream:
         """A streamed chat completion; retried only until its first content arrives."""
         prepared = prepare_chat_request(request, stream=True)
-        return ChatStream(
-            self._retry(lambda: self._open(prepared, parse_chunk, chunk_has_substance))
+        op = start_operation("chat", prepared.body, self._settings.base_url)
+        stream = traced(
+            op,
+            lambda: ChatStream(
+                self._retry(lambda: self._open(prepared, parse_chunk, chunk_has_substance))
+            ),
+            lambda op, stream: op.follow(stream, stream.completion),
         )
+        return stream
 
     def fim(self, request: FIMRequest) -> FIMCompletion:
         """A FIM completion (`/beta/completions`, not streamed)."""
@@ -241,7 +249,8 @@ class DeepSeekClient(BaseClient):
             response = self._send("POST", prepared)
             return parse_body(FIMCompletion, response, response.content)
 
-        return self._retry(attempt)
+        op = start_operation("text_completion", prepared.body, self._settings.base_url)
+        return traced(op, lambda: self._retry(attempt), finish_answer)
 
     def stream_fim(self, request: FIMRequest) -> Stream[FIMCompletion]:
         """A streamed FIM completion: each event carries `choices[].text` pieces."""
@@ -250,7 +259,12 @@ class DeepSeekClient(BaseClient):
         def parse(payload: str, request_id: str | None) -> FIMCompletion:
             return parse_event(FIMCompletion, payload, request_id)
 
-        return Stream(self._retry(lambda: self._open(prepared, parse, fim_has_substance)))
+        op = start_operation("text_completion", prepared.body, self._settings.base_url)
+        return traced(
+            op,
+            lambda: Stream(self._retry(lambda: self._open(prepared, parse, fim_has_substance))),
+            lambda op, stream: op.follow(stream, last_event(stream)),
+        )
 
     def search(
         self,
@@ -275,7 +289,8 @@ class DeepSeekClient(BaseClient):
             response = self._send("POST", prepared)
             return parse_body(SearchResponse, response, response.content)
 
-        return self._retry(attempt)
+        op = start_operation("execute_tool", prepared.body, self._settings.base_url, tool="search")
+        return traced(op, lambda: self._retry(attempt), finish_tool)
 
     def fetch(self, url: str) -> FetchResult:
         """`POST /v1/tools/fetch`: the page at `url` (http(s), at most 8,192 characters) as
@@ -288,7 +303,8 @@ class DeepSeekClient(BaseClient):
             request_id = find_request_id(response.headers)
             return fetch_result(url, content_type, response.content, request_id)
 
-        return self._retry(attempt)
+        op = start_operation("execute_tool", prepared.body, self._settings.base_url, tool="fetch")
+        return traced(op, lambda: self._retry(attempt), finish_tool)
 
     def upload_file(
         self,
