@@ -95,6 +95,12 @@ def build_parser() -> argparse.ArgumentParser:
     emulator = commands.add_parser("emulator", help="serve the offline DeepSeek emulator")
     emulator.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (0: any free)")
     emulator.add_argument("--cassettes", metavar="DIR", help="replay recorded cassettes")
+    emulator.add_argument(
+        "--prefix-cache", action="store_true", help="model DeepSeek's context cache in usage"
+    )
+    emulator.add_argument(
+        "--latency", type=float, default=0.0, metavar="SECONDS", help="time every answer takes"
+    )
     return parser
 
 
@@ -171,7 +177,7 @@ def main(argv: list[str] | None = None) -> int:
 def _dispatch(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: TextIO) -> int:
     command: str = args.command
     if command == "emulator":
-        return _serve(args.port, args.cassettes, err)
+        return _serve(args.port, args.cassettes, err, args.prefix_cache, args.latency)
     if command == "demo":
         return run_demo(offline=args.offline, base_url=args.base_url, out=out, err=err)
     if command == "batch":
@@ -214,11 +220,13 @@ def _dispatch(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: TextIO)
         return run_chat(client, options, stdin, out, err)
 
 
-def _serve(port: int, cassettes: str | None, err: TextIO) -> int:
+def _serve(
+    port: int, cassettes: str | None, err: TextIO, prefix_cache: bool, latency: float
+) -> int:
     from deepseek_ext_emulator import serve
 
     try:
-        serve(port, cassette_dir=cassettes)
+        serve(port, cassette_dir=cassettes, prefix_cache=prefix_cache, latency=latency)
     except OSError as exc:
         err.write(f"error: cannot serve on 127.0.0.1:{port}: {exc}\n")
         return ExitCode.API_ERROR
