@@ -229,3 +229,32 @@ def test_interactive_chat_still_exits_on_a_rejected_key(
     monkeypatch.setattr(sys, "stdin", _Keyboard("first\nsecond\n"))
     assert main(["chat", "--base-url", emulator.base_url]) == 3
     assert len(emulator.requests) == 1
+
+
+def test_emulator_command_models_the_context_cache_when_asked() -> None:
+    executable = shutil.which("deepseek-ext", path=os.path.dirname(sys.executable))
+    assert executable is not None, "the project is not installed in this environment"
+    process = subprocess.Popen(
+        [executable, "emulator", "--port", "0", "--prefix-cache", "--latency", "0.01"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        url = process.stdout.readline().split()[4]
+        from deepseek_ext_core import ChatRequest, DeepSeekClient, SystemMessage, UserMessage
+
+        system = SystemMessage("The same long instructions for every question. " * 60)
+        with DeepSeekClient(api_key="any", base_url=url) as client:
+            hits = [
+                client.chat(
+                    ChatRequest(model="deepseek-flash", messages=(system, UserMessage(question)))
+                ).usage.cache_hit_tokens  # type: ignore[union-attr]
+                for question in ("one?", "two?")
+            ]
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=10)
+    assert hits[0] == 0
+    assert hits[1] >= 640
