@@ -326,3 +326,26 @@ def test_ctrl_c_keeps_the_lines_already_written(emulator: Emulator, tmp_path: Pa
     assert sorted(line["custom_id"] for line in read_output(target)) == sorted(
         f"request-{n}" for n in range(40)
     )
+
+
+def test_fim_lines_go_to_the_beta_base(emulator: Emulator, tmp_path: Path) -> None:
+    line = {
+        "custom_id": "fill",
+        "method": "POST",
+        "url": "/beta/completions",
+        "body": {"model": "deepseek-flash", "prompt": "def add(a, b):\n", "suffix": "\n"},
+    }
+    (tmp_path / "in.jsonl").write_text(json.dumps(line) + "\n")
+
+    report = run(
+        emulator,
+        tmp_path / "in.jsonl",
+        tmp_path / "out.jsonl",
+        beta_base_url=emulator.beta_base_url,
+    )
+
+    (answer,) = read_output(tmp_path / "out.jsonl")
+    assert report.succeeded == 1
+    assert emulator.last_request.path == "/beta/completions"
+    assert answer["response"]["body"]["object"] == "text_completion"
+    assert answer["response"]["body"]["choices"][0]["text"]
