@@ -327,3 +327,19 @@ def test_the_global_providers_are_used_once_the_application_sets_them() -> None:
     assert done.returncode == 0, done.stderr
     assert "before any SDK: None" in done.stdout  # the no-op API costs nothing
     assert "spans: ['chat deepseek-flash']" in done.stdout
+
+
+def test_a_rejected_key_never_reaches_the_span(recorded: Recorded, emulator: Emulator) -> None:
+    wrong = "sk-wrong-key-5d1f0b8a27c4"
+    with (
+        DeepSeekClient(api_key=wrong, base_url=emulator.base_url) as client,
+        pytest.raises(Exception, match="401"),
+    ):
+        client.chat(HELLO)
+
+    (span,) = recorded.finished()
+    assert span.status.status_code == StatusCode.ERROR
+    everything = json.loads(span.to_json())
+    assert (span.attributes or {})["error.type"] == "401"
+    assert wrong not in json.dumps(everything)
+    assert wrong[-8:] not in json.dumps(everything)
