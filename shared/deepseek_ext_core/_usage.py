@@ -34,6 +34,12 @@ class ModelPrice:
     peak_cache_miss: Decimal
     peak_output: Decimal
 
+    def rates(self, *, peak: bool) -> tuple[Decimal, Decimal, Decimal]:
+        """Cache-hit, cache-miss and output prices in peak or off-peak hours."""
+        if peak:
+            return self.peak_cache_hit, self.peak_cache_miss, self.peak_output
+        return self.cache_hit, self.cache_miss, self.output
+
 
 PriceTable = Mapping[str, ModelPrice]
 
@@ -143,12 +149,7 @@ def estimate_cost(
     price = price_for(model, prices)
     if price is None:
         return None
-    peak = is_peak(at or datetime.now(timezone.utc))
-    hit, miss, out = (
-        (price.peak_cache_hit, price.peak_cache_miss, price.peak_output)
-        if peak
-        else (price.cache_hit, price.cache_miss, price.output)
-    )
+    hit, miss, out = price.rates(peak=is_peak(at or datetime.now(timezone.utc)))
     total = (
         usage.cache_hit_tokens * hit
         + usage.cache_miss_tokens * miss

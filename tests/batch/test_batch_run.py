@@ -15,7 +15,7 @@ import pytest
 
 from deepseek_ext_core import RetryPolicy, is_peak
 from deepseek_ext_core.batch import BatchReport, Progress, arun_batch, run_batch
-from deepseek_ext_emulator import Emulator, Fault
+from deepseek_ext_emulator import Emulator, Fault, Reply
 
 from .batch_support import KEY, LONG_SYSTEM, FakeClock, read_output, write_input
 
@@ -349,3 +349,23 @@ def test_fim_lines_go_to_the_beta_base(emulator: Emulator, tmp_path: Path) -> No
     assert emulator.last_request.path == "/beta/completions"
     assert answer["response"]["body"]["object"] == "text_completion"
     assert answer["response"]["body"]["choices"][0]["text"]
+
+
+def test_an_answer_cut_by_deepseek_is_retried_and_kept_when_retries_run_out(
+    emulator: Emulator, tmp_path: Path
+) -> None:
+    cut = Reply.text("half an", finish_reason="insufficient_system_resource")
+    finish_reasons = []
+    for cuts in (1, 3):  # FAST_RETRIES: three attempts at most
+        emulator.reset()
+        emulator.push(*[cut] * cuts)
+        source, target = tmp_path / f"in-{cuts}.jsonl", tmp_path / f"out-{cuts}.jsonl"
+        write_input(source, 1)
+
+        report = run(emulator, source, target)
+
+        (line,) = read_output(target)
+        assert report.succeeded == 1
+        assert len(emulator.requests) == min(cuts + 1, 3)
+        finish_reasons.append(line["response"]["body"]["choices"][0]["finish_reason"])
+    assert finish_reasons == ["stop", "insufficient_system_resource"]

@@ -11,10 +11,12 @@ from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
 from .._async_client import AsyncDeepSeekClient
+from .._client import check_complete
 from .._errors import (
     APIStatusError,
     AuthenticationError,
     DeepSeekError,
+    IncompleteGenerationError,
     InsufficientBalanceError,
     RateLimitError,
 )
@@ -36,7 +38,6 @@ DEFAULT_OUTPUT_GUESS = 1024
 """Output tokens a request is assumed to produce, for the budget, before any has answered
 (its `max_tokens` when lower); afterwards the mean of the answers so far is used."""
 
-_ISR = "insufficient_system_resource"
 _MILLION = Decimal(1_000_000)
 
 
@@ -128,7 +129,9 @@ class _Job:
     async def _send(self, item: BatchRequest) -> Outcome | None:
         try:
             if isinstance(item.request, ChatRequest):
-                return await self.client.chat(item.request)
+                # The job's client does not retry, so it hands back an answer cut by
+                # DeepSeek; as an error again, it is retried like any other here.
+                return check_complete(await self.client.chat(item.request))
             return await self.client.fim(item.request)
         except DeepSeekError as exc:
             return exc
@@ -150,9 +153,6 @@ class _Job:
 
     def _settle(self, item: _Item, outcome: Outcome) -> None:
         if isinstance(outcome, ChatCompletion | FIMCompletion):
-            cut = isinstance(outcome, ChatCompletion) and outcome.finish_reason == _ISR
-            if cut and self._retry(item, None):
-                return
             self._answered(item, outcome)
         elif isinstance(outcome, AuthenticationError | InsufficientBalanceError) or (
             isinstance(outcome, RateLimitError) and not is_retryable(outcome)
@@ -167,7 +167,11 @@ class _Job:
             if not self._retry(item, outcome):
                 self._failed(item)
         elif is_retryable(outcome):
-            if not self._retry(item, outcome):
+            if self._retry(item, outcome):
+                return
+            if isinstance(outcome, IncompleteGenerationError):
+                self._answered(item, outcome.completion)  # the cut answer is kept, as the core does
+            else:
                 self._failed(item)
         elif isinstance(outcome, APIStatusError):
             self.output.write(error_line(item.request.custom_id, outcome))
@@ -257,10 +261,7 @@ class _Job:
         max_tokens = item.request.request.max_tokens
         if max_tokens is not None:
             output = min(output, max_tokens)
-        peak = is_peak(self.settings.clock.now())
-        hit_price = price.peak_cache_hit if peak else price.cache_hit
-        miss_price = price.peak_cache_miss if peak else price.cache_miss
-        out_price = price.peak_output if peak else price.output
+        hit_price, miss_price, out_price = price.rates(peak=is_peak(self.settings.clock.now()))
         hit_rate = Decimal(str(report.cache_hit_rate))
         per_input = hit_rate * hit_price + (1 - hit_rate) * miss_price
         return (item.input_tokens * per_input + Decimal(str(output)) * out_price) / _MILLION
