@@ -32,7 +32,7 @@ from ._output import BatchOutput
 from ._report import BatchReport, Progress
 from ._runner import DEFAULT_OUTPUT_GUESS, BatchSettings, run_job
 from ._schedule import Clock, SystemClock, Window
-from ._warmup import DEFAULT_MIN_PREFIX_TOKENS, group_for_warmup
+from ._warmup import DEFAULT_MIN_PREFIX_TOKENS, WarmupGroup, group_for_warmup
 
 __all__ = [
     "DEFAULT_MIN_PREFIX_TOKENS",
@@ -110,7 +110,11 @@ async def arun_batch(
     with BatchOutput(output_path) as output:
         pending = [item for item in requests if item.custom_id not in output.done]
         report.already_done = len(requests) - len(pending)
-        groups = group_for_warmup(pending, min_prefix_tokens=min_prefix_tokens if warmup else 2**62)
+        groups = (
+            group_for_warmup(pending, min_prefix_tokens=min_prefix_tokens)
+            if warmup
+            else [WarmupGroup(item) for item in pending]
+        )
         client = AsyncDeepSeekClient(
             api_key=api_key,
             base_url=base_url,
