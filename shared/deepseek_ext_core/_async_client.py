@@ -47,7 +47,14 @@ from ._stream import (
     chunk_has_substance,
     fim_has_substance,
 )
-from ._telemetry import atraced, finish_answer, finish_tool, last_event, start_operation
+from ._telemetry import (
+    atraced,
+    finish_answer,
+    finish_tool,
+    follow_chat_stream,
+    follow_fim_stream,
+    start_operation,
+)
 from ._web import FetchResult, SearchResponse, fetch_result, prepare_fetch, prepare_search
 
 T = TypeVar("T")
@@ -228,7 +235,7 @@ class AsyncDeepSeekClient(BaseClient):
             return AsyncChatStream(await self._retry(attempt))
 
         op = start_operation("chat", prepared.body, self._settings.base_url)
-        return await atraced(op, opened, lambda op, stream: op.follow(stream, stream.completion))
+        return await atraced(op, opened, follow_chat_stream)
 
     async def fim(self, request: FIMRequest) -> FIMCompletion:
         """A FIM completion (`/beta/completions`, not streamed)."""
@@ -255,7 +262,7 @@ class AsyncDeepSeekClient(BaseClient):
             return AsyncStream(await self._retry(attempt))
 
         op = start_operation("text_completion", prepared.body, self._settings.base_url)
-        return await atraced(op, opened, lambda op, stream: op.follow(stream, last_event(stream)))
+        return await atraced(op, opened, follow_fim_stream)
 
     async def search(
         self,

@@ -49,7 +49,14 @@ from ._stream import (
     chunk_has_substance,
     fim_has_substance,
 )
-from ._telemetry import finish_answer, finish_tool, last_event, start_operation, traced
+from ._telemetry import (
+    finish_answer,
+    finish_tool,
+    follow_chat_stream,
+    follow_fim_stream,
+    start_operation,
+    traced,
+)
 from ._web import FetchResult, SearchResponse, fetch_result, prepare_fetch, prepare_search
 
 T = TypeVar("T")
@@ -232,14 +239,13 @@ class DeepSeekClient(BaseClient):
         """A streamed chat completion; retried only until its first content arrives."""
         prepared = prepare_chat_request(request, stream=True)
         op = start_operation("chat", prepared.body, self._settings.base_url)
-        stream = traced(
+        return traced(
             op,
             lambda: ChatStream(
                 self._retry(lambda: self._open(prepared, parse_chunk, chunk_has_substance))
             ),
-            lambda op, stream: op.follow(stream, stream.completion),
+            follow_chat_stream,
         )
-        return stream
 
     def fim(self, request: FIMRequest) -> FIMCompletion:
         """A FIM completion (`/beta/completions`, not streamed)."""
@@ -263,7 +269,7 @@ class DeepSeekClient(BaseClient):
         return traced(
             op,
             lambda: Stream(self._retry(lambda: self._open(prepared, parse, fim_has_substance))),
-            lambda op, stream: op.follow(stream, last_event(stream)),
+            follow_fim_stream,
         )
 
     def search(

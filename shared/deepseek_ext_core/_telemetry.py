@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from opentelemetry.trace import Span, Tracer, TracerProvider
 
     from ._response import ChatCompletion, FIMCompletion
-    from ._stream import AsyncStream, Stream
+    from ._stream import AsyncChatStream, AsyncStream, ChatStream, Stream
 
 __all__ = [
     "Operation",
@@ -41,7 +41,8 @@ __all__ = [
     "configure_telemetry",
     "finish_answer",
     "finish_tool",
-    "last_event",
+    "follow_chat_stream",
+    "follow_fim_stream",
     "start_operation",
     "traced",
 ]
@@ -354,15 +355,22 @@ def finish_tool(op: Operation, result: _PricedToolResult) -> None:
     op.tool_completed(result.request_id, float(result.estimated_cost))
 
 
-def last_event(stream: Stream[Any] | AsyncStream[Any]) -> Callable[[], Any]:
-    """What a FIM stream's span ends with: its last event (which carries the usage)."""
-    seen: list[Any] = [None]
+def follow_chat_stream(op: Operation, stream: ChatStream | AsyncChatStream) -> None:
+    """A chat stream's span ends with the message merged from its chunks."""
+    op.follow(stream, stream.completion)
 
-    def keep(item: Any) -> None:
+
+def follow_fim_stream(
+    op: Operation, stream: Stream[FIMCompletion] | AsyncStream[FIMCompletion]
+) -> None:
+    """A FIM stream's span ends with its last event (which carries the usage)."""
+    seen: list[FIMCompletion | None] = [None]
+
+    def keep(item: FIMCompletion) -> None:
         seen[0] = item
 
     stream._fold = keep
-    return lambda: seen[0]
+    op.follow(stream, lambda: seen[0])
 
 
 def _now() -> datetime:
