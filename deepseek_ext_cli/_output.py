@@ -8,6 +8,7 @@ two are still told apart in a log file.
 from __future__ import annotations
 
 import os
+import re
 import threading
 import time
 from types import TracebackType
@@ -33,10 +34,25 @@ def use_color(stream: TextIO) -> bool:
     return bool(isatty and isatty())
 
 
+_SUBSTRING_MASKING_MIN = 16
+"""A secret this long or longer is masked wherever it appears, inside other text too. A
+DeepSeek key (`sk-` and 32 hex digits) is 35 characters; a shorter one masked inside words
+garbled messages (`DEEPSEEK_API_KEY=e` made `***rror`), so it is masked as a whole token only."""
+
+
 def redact(text: str, secret: str | None = None) -> str:
-    """`text` with the API key (given, else `DEEPSEEK_API_KEY`) replaced by `***`."""
-    key = secret if secret is not None else os.environ.get("DEEPSEEK_API_KEY", "")
-    return text.replace(key, "***") if key else text
+    """`text` with the API key (given, else `DEEPSEEK_API_KEY`) replaced by `***`.
+
+    The key and its surrounding whitespace are what a user set; the key itself is masked as a
+    whole token (not preceded or followed by a letter, digit, `_` or `-`), and anywhere at all
+    when it is long enough to be a real key.
+    """
+    key = (secret if secret is not None else os.environ.get("DEEPSEEK_API_KEY", "")).strip()
+    if not key:
+        return text
+    if len(key) >= _SUBSTRING_MASKING_MIN:
+        return text.replace(key, "***")
+    return re.sub(rf"(?<![\w-]){re.escape(key)}(?![\w-])", "***", text)
 
 
 class Transcript:

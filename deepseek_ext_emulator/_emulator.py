@@ -267,6 +267,8 @@ class Emulator:
     ) -> Plan:
         path = normalize_path(raw_path)
         endpoint = _route(path)
+        if endpoint is None and path in _BETA_ONLY:
+            return _error_plan(api_error(404, _BETA_ONLY[path], code="not_found"))
         if endpoint is None:
             return Plan(Rendered(404, "text/plain; charset=utf-8"))
         wanted_method = "GET" if endpoint in ("models", "balance") else "POST"
@@ -434,6 +436,15 @@ def _text_of(content: Any) -> str:
     return ""
 
 
+_BETA_ONLY = {
+    "/completions": "FIM completion is served at /beta/completions, not /completions: point "
+    "beta_base_url (or DEEPSEEK_BETA_BASE_URL) at this server's base URL + '/beta'",
+}
+"""Beta-only endpoints asked for at the plain base: an error that says where they are served
+(prefix completion and strict tools at the plain base get DeepSeek's own 400, see
+`_validation`)."""
+
+
 def _route(path: str) -> str | None:
     if path in _CHAT_PATHS:
         return "chat"
@@ -453,6 +464,7 @@ def _context(
     options = body.get("stream_options")
     include_usage = stream and isinstance(options, Mapping) and bool(options.get("include_usage"))
     top = body.get("top_logprobs")
+    max_tokens = body.get("max_tokens")
     return Context(
         endpoint="fim" if fim else "chat",
         model=checked.model,
@@ -464,6 +476,7 @@ def _context(
         prompt_tokens=max(1, size // 4),
         echo_prefix=str(body.get("prompt", "")) if fim and body.get("echo") else "",
         created=created,
+        max_tokens=max_tokens if isinstance(max_tokens, int) else None,
     )
 
 

@@ -49,6 +49,9 @@ class Context:
     """Input tokens served from the emulated context cache."""
     created: int = 0
     """The answer's ``created`` (Unix seconds); 0: now."""
+    max_tokens: int | None = None
+    """The request's ``max_tokens``: an answer longer than this (one piece ~ one token,
+    reasoning first) is cut there with ``finish_reason: "length"``, as DeepSeek cuts it."""
 
 
 @dataclass(frozen=True)
@@ -122,8 +125,35 @@ def _parts(reply: Reply, ctx: Context) -> _Parts:
             call_id = call.id or tool_call_id(index)
             calls.append((call_id, call.name, call.arguments, split_arguments(call.arguments)))
     finish = reply.finish_reason or ("tool_calls" if calls else "stop")
+    if ctx.max_tokens is not None:
+        reasoning, content, calls, cut = _within(ctx.max_tokens, reasoning, content, calls)
+        if cut:
+            finish = "length"
     usage = _usage(reply.usage, ctx, reasoning, content, calls)
     return _Parts(reasoning, content, calls, finish, usage)
+
+
+def _within(
+    budget: int,
+    reasoning: list[str] | None,
+    content: list[str],
+    calls: list[tuple[str, str, str, list[str]]],
+) -> tuple[list[str] | None, list[str], list[tuple[str, str, str, list[str]]], bool]:
+    """The answer cut at `budget` tokens (reasoning, then content, then whole tool calls: a
+    call cut in its arguments is dropped, its JSON would not parse), and whether it was cut."""
+    used = len(reasoning or [])
+    if used > budget:
+        return (reasoning or [])[:budget], [], [], True
+    if used + len(content) > budget:
+        return reasoning, content[: budget - used], [], True
+    used += len(content)
+    kept: list[tuple[str, str, str, list[str]]] = []
+    for call in calls:
+        used += len(call[3])
+        if used > budget:
+            return reasoning, content, kept, True
+        kept.append(call)
+    return reasoning, content, kept, False
 
 
 def _usage(

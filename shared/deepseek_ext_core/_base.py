@@ -77,6 +77,23 @@ def resolve_base_url(base_url: str | None, *, allow_insecure_http: bool) -> str:
     return checked_url(url, allow_insecure_http=allow_insecure_http)
 
 
+def beta_base_url_from_env(base_url: str) -> str | None:
+    """`DEEPSEEK_BETA_BASE_URL`, for a client whose base URL is the environment's.
+
+    The two variables go together (the emulator prints both): the beta base is read only when
+    the base URL in use is the one `DEEPSEEK_BASE_URL` (or LangChain's `DEEPSEEK_API_BASE`)
+    names, so a client given another base explicitly never sends its beta requests, and its
+    key, to the environment's server.
+    """
+    beta = os.environ.get("DEEPSEEK_BETA_BASE_URL")
+    if not beta:
+        return None
+    named = {
+        os.environ.get(name, "").rstrip("/") for name in ("DEEPSEEK_BASE_URL", "DEEPSEEK_API_BASE")
+    }
+    return beta if base_url.rstrip("/") in named else None
+
+
 def checked_url(url: str, *, allow_insecure_http: bool, name: str = "base_url") -> str:
     """`url` without a trailing slash, if it is http(s), and plain http only to loopback or
     with the opt-out (a key sent over plain http can be read on the way)."""
@@ -195,6 +212,8 @@ class ClientSettings:
         default_query: Mapping[str, object] | None = None,
     ) -> None:
         self.base_url = resolve_base_url(base_url, allow_insecure_http=allow_insecure_http)
+        if beta_base_url is None:
+            beta_base_url = beta_base_url_from_env(self.base_url)
         if beta_base_url is not None:
             beta_base_url = checked_url(
                 beta_base_url, allow_insecure_http=allow_insecure_http, name="beta_base_url"
@@ -297,10 +316,34 @@ def raise_for_status(response: httpx.Response, content: bytes) -> None:
         return
     retry_after = parse_retry_after(response.headers.get("retry-after"))
     error = error_from_response(
-        response.status_code, response.headers, content, retry_after=retry_after
+        response.status_code,
+        response.headers,
+        content,
+        retry_after=retry_after,
+        hint=_not_found_hint(response),
     )
     logger.debug("DeepSeek error %s (request id %s)", response.status_code, error.request_id)
     raise error
+
+
+def _not_found_hint(response: httpx.Response) -> str | None:
+    """What to do about a 404 from a FIM request at a base other than DeepSeek's host: such
+    servers (the emulator, some gateways) serve FIM under a beta base of their own."""
+    if response.status_code != 404:
+        return None
+    url = str(response.request.url)
+    path = response.request.url.path.rstrip("/")
+    if (
+        is_deepseek_host(url)
+        or not path.endswith("/completions")
+        or path.endswith("/chat/completions")
+    ):
+        return None
+    return (
+        f"FIM went to {path} at {response.request.url.host}, which does not serve it: "
+        "pass beta_base_url=... (the emulator's is its base URL + '/beta') or set "
+        "DEEPSEEK_BETA_BASE_URL"
+    )
 
 
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")

@@ -223,8 +223,10 @@ def error_from_response(
     content: bytes,
     *,
     retry_after: float | None = None,
+    hint: str | None = None,
 ) -> APIStatusError:
-    """The typed error for an HTTP error answer; tolerates bodies that are not JSON."""
+    """The typed error for an HTTP error answer; tolerates bodies that are not JSON. `hint`,
+    when given, is added to the message (what the caller can do about it)."""
     body, details = _parse_error_body(content)
     message = _optional_str(details.get("message"))
     if message is None:
@@ -235,6 +237,8 @@ def error_from_response(
         cls = InternalServerError if status_code >= 500 else APIStatusError
     if cls is BadRequestError and any(p in message.lower() for p in _CONTEXT_LENGTH_PHRASES):
         cls = ContextLengthExceededError
+    if hint:
+        message = f"{message}; {hint}"
     kwargs: dict[str, Any] = {
         "status_code": status_code,
         "error_type": _optional_str(details.get("type")),

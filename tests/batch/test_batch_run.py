@@ -369,3 +369,53 @@ def test_an_answer_cut_by_deepseek_is_retried_and_kept_when_retries_run_out(
         assert len(emulator.requests) == min(cuts + 1, 3)
         finish_reasons.append(line["response"]["body"]["choices"][0]["finish_reason"])
     assert finish_reasons == ["stop", "insufficient_system_resource"]
+
+
+def test_fim_lines_without_a_beta_base_stop_the_job_and_are_written_nowhere(
+    emulator: Emulator, tmp_path: Path
+) -> None:
+    # The emulator serves FIM at /beta only, as DeepSeek does; at the plain base every line
+    # would get the same 404, so none is recorded as its final answer and a rerun sends them.
+    lines = [
+        {
+            "custom_id": f"fill-{n}",
+            "method": "POST",
+            "url": "/beta/completions",
+            "body": {"model": "deepseek-flash", "prompt": "def add(a, b):\n"},
+        }
+        for n in range(3)
+    ]
+    (tmp_path / "in.jsonl").write_text("".join(json.dumps(line) + "\n" for line in lines))
+
+    report = run(emulator, tmp_path / "in.jsonl", tmp_path / "out.jsonl", concurrency=1)
+
+    assert report.stopped_status == 404
+    assert "DEEPSEEK_BETA_BASE_URL" in (report.stopped or "")
+    assert report.not_sent == 3
+    assert not (tmp_path / "out.jsonl").read_text()
+    again = run(
+        emulator,
+        tmp_path / "in.jsonl",
+        tmp_path / "out.jsonl",
+        beta_base_url=emulator.beta_base_url,
+    )
+    assert (again.succeeded, again.already_done) == (3, 0)
+
+
+def test_the_beta_base_comes_from_the_environment_with_the_base(
+    emulator: Emulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DEEPSEEK_BASE_URL", emulator.base_url)
+    monkeypatch.setenv("DEEPSEEK_BETA_BASE_URL", emulator.beta_base_url)
+    line = {
+        "custom_id": "fill",
+        "method": "POST",
+        "url": "/beta/completions",
+        "body": {"model": "deepseek-flash", "prompt": "def add(a, b):\n"},
+    }
+    (tmp_path / "in.jsonl").write_text(json.dumps(line) + "\n")
+
+    report = run_batch(tmp_path / "in.jsonl", tmp_path / "out.jsonl", api_key=KEY)
+
+    assert report.succeeded == 1
+    assert emulator.last_request.path == "/beta/completions"

@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import io
 import json
-import os
-import shutil
 import signal
-import subprocess
 import sys
 
 import pytest
@@ -15,6 +12,7 @@ import pytest
 from deepseek_ext_cli import main
 from deepseek_ext_emulator import Emulator, Fault, Reply
 
+from ..processes import emulator_process
 from .cli_support import Run
 
 
@@ -173,29 +171,26 @@ def test_base_url_from_the_environment(
     assert emulator.last_request.path == "/models"
 
 
-def test_emulator_command_serves_until_interrupted(
-    run: Run, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("background", [False, True], ids=["foreground", "background-job"])
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_emulator_command_serves_until_stopped(
+    run: Run, monkeypatch: pytest.MonkeyPatch, background: bool, signum: int
 ) -> None:
-    executable = shutil.which("deepseek-ext", path=os.path.dirname(sys.executable))
-    assert executable is not None, "the project is not installed in this environment"
-    process = subprocess.Popen(
-        [executable, "emulator", "--port", "0"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert process.stdout is not None
-        banner = process.stdout.readline()
-        assert banner.startswith("DeepSeek emulator listening on http://127.0.0.1:")
-        url = banner.split()[4]
+    with emulator_process(as_background_job=background) as served:
         monkeypatch.setenv("DEEPSEEK_API_KEY", "any-key-works")
-        result = run("balance", "--base-url", url)
+        result = run("balance", "--base-url", served.base_url)
         assert (result.code, result.out.split()[:2]) == (0, ["110.00", "CNY"])
-    finally:
-        process.send_signal(signal.SIGINT)
-        code = process.wait(timeout=10)
-    assert code == 0
+        assert served.stop(signum) == 0
+
+
+def test_emulator_command_prints_the_three_export_lines(run: Run) -> None:
+    with emulator_process() as served:
+        assert served.exports == [
+            "export DEEPSEEK_API_KEY=emulator\n",
+            f"export DEEPSEEK_BASE_URL={served.base_url}\n",
+            f"export DEEPSEEK_BETA_BASE_URL={served.base_url}/beta\n",
+        ]
+        served.stop()
 
 
 class _Keyboard(io.StringIO):
@@ -232,29 +227,16 @@ def test_interactive_chat_still_exits_on_a_rejected_key(
 
 
 def test_emulator_command_models_the_context_cache_when_asked() -> None:
-    executable = shutil.which("deepseek-ext", path=os.path.dirname(sys.executable))
-    assert executable is not None, "the project is not installed in this environment"
-    process = subprocess.Popen(
-        [executable, "emulator", "--port", "0", "--prefix-cache", "--latency", "0.01"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert process.stdout is not None
-        url = process.stdout.readline().split()[4]
-        from deepseek_ext_core import ChatRequest, DeepSeekClient, SystemMessage, UserMessage
+    from deepseek_ext_core import ChatRequest, DeepSeekClient, SystemMessage, UserMessage
 
+    with emulator_process(["--prefix-cache", "--latency", "0.01"]) as served:
         system = SystemMessage("The same long instructions for every question. " * 60)
-        with DeepSeekClient(api_key="any", base_url=url) as client:
+        with DeepSeekClient(api_key="any", base_url=served.base_url) as client:
             hits = [
                 client.chat(
                     ChatRequest(model="deepseek-flash", messages=(system, UserMessage(question)))
                 ).usage.cache_hit_tokens  # type: ignore[union-attr]
                 for question in ("one?", "two?")
             ]
-    finally:
-        process.send_signal(signal.SIGINT)
-        process.wait(timeout=10)
     assert hits[0] == 0
     assert hits[1] >= 640

@@ -87,3 +87,26 @@ def test_redact(monkeypatch: pytest.MonkeyPatch) -> None:
     assert redact("x", secret="") == "x"
     monkeypatch.delenv("DEEPSEEK_API_KEY")
     assert redact("nothing to hide") == "nothing to hide"
+
+
+def test_a_short_key_is_masked_as_a_whole_token_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    # DEEPSEEK_API_KEY=e once made "error: refusing ... example.com" read
+    # "***rror: r***fusing ... ***xampl***.com".
+    monkeypatch.setenv("DEEPSEEK_API_KEY", "e")
+    message = "error: refusing plain http:// to example.com (base_url)"
+    assert redact(message) == message
+    assert redact("the key e was refused") == "the key *** was refused"
+    monkeypatch.setenv("DEEPSEEK_API_KEY", "abc-1")
+    assert redact("tokens abc-12 and xabc-1 stay; abc-1, goes") == (
+        "tokens abc-12 and xabc-1 stay; ***, goes"
+    )
+
+
+def test_a_real_length_key_is_masked_anywhere_even_inside_other_text(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    key = "sk-" + "0123456789abcdef" * 2
+    monkeypatch.setenv("DEEPSEEK_API_KEY", key + "\n")  # as read from a file
+    assert redact(f"Bearer {key}") == "Bearer ***"
+    assert redact(f"x{key}y and '{key}'") == "x***y and '***'"
+    assert key not in redact(f"Illegal header value b'Bearer {key}\\n'")

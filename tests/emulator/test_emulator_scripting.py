@@ -3,24 +3,18 @@
 from __future__ import annotations
 
 import json
-import os
 import re
-import signal
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from http.client import HTTPConnection
-from pathlib import Path
 
 import httpx
 import pytest
 
 from deepseek_ext_emulator import Emulator, Reply, ToolCall, Usage
 
+from ..processes import emulator_process
 from .emu_ref import AUTH, chat, client, sse_chunks, stream_text
-
-SHARED = Path(__file__).resolve().parents[2] / "shared"
 
 
 @pytest.fixture
@@ -317,31 +311,11 @@ def test_base_url_requires_start() -> None:
 
 
 def test_serve_blocks_until_ctrl_c() -> None:
-    env = {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join([str(SHARED), os.environ.get("PYTHONPATH", "")]),
-    }
-    code = "from deepseek_ext_emulator import serve; serve(0)"
-    with subprocess.Popen(
-        [sys.executable, "-c", code],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        env=env,
-        text=True,
-    ) as proc:
-        try:
-            assert proc.stdout is not None
-            line = proc.stdout.readline()
-            url = re.search(r"http://127\.0\.0\.1:\d+", line)
-            assert url, line
-            response = httpx.post(
-                f"{url.group(0)}/chat/completions",
-                json=chat(),
-                headers={"Authorization": "Bearer any"},
-            )
-            assert response.status_code == 200
-            proc.send_signal(signal.SIGINT)
-            assert proc.wait(timeout=10) == 0
-        finally:
-            if proc.poll() is None:
-                proc.kill()
+    with emulator_process(module=True, as_background_job=True) as served:
+        response = httpx.post(
+            f"{served.base_url}/chat/completions",
+            json=chat(),
+            headers={"Authorization": "Bearer any"},
+        )
+        assert response.status_code == 200
+        assert served.stop() == 0

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
+from typing import TypeGuard
 
 from .._async_client import AsyncDeepSeekClient
 from .._client import check_complete
@@ -154,9 +155,7 @@ class _Job:
     def _settle(self, item: _Item, outcome: Outcome) -> None:
         if isinstance(outcome, ChatCompletion | FIMCompletion):
             self._answered(item, outcome)
-        elif isinstance(outcome, AuthenticationError | InsufficientBalanceError) or (
-            isinstance(outcome, RateLimitError) and not is_retryable(outcome)
-        ):
+        elif _repeats_for_every_line(outcome):
             # Nothing more can succeed until the user acts: stop, keep the request unsent.
             self.ready.appendleft(item)
             self.report.stopped = f"DeepSeek answered {outcome.status_code}: {outcome.message}"
@@ -304,6 +303,22 @@ class _Job:
             await asyncio.gather(*pending, return_exceptions=True)
         self.in_flight.clear()
         self.retrying.clear()
+
+
+_ENDPOINT_MISSING = (404, 405)
+"""Statuses that say the endpoint is not there (a base URL without FIM, say): every line
+would get them."""
+
+
+def _repeats_for_every_line(outcome: DeepSeekError) -> TypeGuard[APIStatusError]:
+    """An error no other line can escape (a wrong key, no balance, an endpoint that is not
+    there, a rate limit DeepSeek says will not lift): the job stops instead of writing it as
+    every line's final answer."""
+    if isinstance(outcome, AuthenticationError | InsufficientBalanceError):
+        return True
+    if isinstance(outcome, RateLimitError):
+        return not is_retryable(outcome)
+    return isinstance(outcome, APIStatusError) and outcome.status_code in _ENDPOINT_MISSING
 
 
 async def run_job(
