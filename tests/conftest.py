@@ -104,7 +104,7 @@ def _cassette_environment(
         yield
         return
     record_mode = request.getfixturevalue("record_mode")
-    for name in ("DEEPSEEK_BASE_URL", "DEEPSEEK_API_BASE"):
+    for name in ("DEEPSEEK_BASE_URL", "DEEPSEEK_API_BASE", "DEEPSEEK_BETA_BASE_URL"):
         monkeypatch.delenv(name, raising=False)
     if record_mode == "none":
         monkeypatch.setenv("DEEPSEEK_API_KEY", PLACEHOLDER_KEY)
@@ -134,5 +134,6 @@ def _record_through_emulator(
         monkeypatch.setenv("DEEPSEEK_API_KEY", PLACEHOLDER_KEY)
         monkeypatch.setenv("DEEPSEEK_BASE_URL", emulator.base_url)
         monkeypatch.setenv("DEEPSEEK_API_BASE", emulator.base_url)
+        monkeypatch.setenv("DEEPSEEK_BETA_BASE_URL", emulator.beta_base_url)
         request.getfixturevalue("vcr")
         yield

@@ -19,7 +19,8 @@ from .cli_support import KEY, Result, Run
 
 @pytest.fixture(autouse=True)
 def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("DEEPSEEK_API_KEY", "DEEPSEEK_BASE_URL", "DEEPSEEK_API_BASE", "NO_COLOR"):
+    names = ("DEEPSEEK_API_KEY", "DEEPSEEK_BASE_URL", "DEEPSEEK_API_BASE", "DEEPSEEK_BETA_BASE_URL")
+    for name in (*names, "NO_COLOR"):
         monkeypatch.delenv(name, raising=False)
 
 

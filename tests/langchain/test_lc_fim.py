@@ -68,3 +68,18 @@ def test_serialization_hides_key() -> None:
     assert "sk-hidden" not in str(dumped)
     assert dumped["id"] == ["langchain_deepseek_ext", "llms", "DeepSeekFIM"]
     assert DeepSeekFIM(api_key="sk-x")._get_ls_params()["ls_provider"] == "deepseek"
+
+
+@pytest.mark.parametrize("mode", ["invoke", "ainvoke"])
+async def test_the_environments_beta_base_is_used(
+    emulator: Emulator, monkeypatch: pytest.MonkeyPatch, mode: str
+) -> None:
+    # What the emulator's three export lines set up: FIM reaches its /beta.
+    monkeypatch.setenv("DEEPSEEK_API_KEY", "test-key")
+    monkeypatch.setenv("DEEPSEEK_BASE_URL", emulator.base_url)
+    monkeypatch.setenv("DEEPSEEK_BETA_BASE_URL", emulator.beta_base_url)
+    emulator.push(Reply.fim("    return a + b"))
+    fim = DeepSeekFIM(max_retries=0)
+    text = fim.invoke("def add(a, b):\n") if mode == "invoke" else await fim.ainvoke("x")
+    assert text == "    return a + b"
+    assert emulator.last_request.path == "/beta/completions"

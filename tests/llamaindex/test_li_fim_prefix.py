@@ -79,3 +79,18 @@ def test_chat_prefix_completion(emu: Emu) -> None:
         "prefix": True,
     }
     assert request.body["stop"] == ["```"]
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+async def test_the_environments_beta_base_is_used(
+    emu: Emu, monkeypatch: pytest.MonkeyPatch, mode: str
+) -> None:
+    # What the emulator's three export lines set up: FIM reaches its /beta.
+    monkeypatch.setenv("DEEPSEEK_API_KEY", API_KEY)
+    monkeypatch.setenv("DEEPSEEK_BASE_URL", emu.base_url)
+    monkeypatch.setenv("DEEPSEEK_BETA_BASE_URL", emu.beta_base_url)
+    emu.script(Reply.fim(MIDDLE))
+    fim = DeepSeekFIM(max_retries=0)
+    response = fim.complete(PROMPT) if mode == "sync" else await fim.acomplete(PROMPT)
+    assert response.text == MIDDLE
+    assert emu.emulator.last_request.path == "/beta/completions"
