@@ -56,13 +56,6 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="URL",
         help="API base URL (default: $DEEPSEEK_BASE_URL, else https://api.deepseek.com)",
     )
-    common.add_argument(
-        "--beta-base-url",
-        metavar="URL",
-        default=os.environ.get("DEEPSEEK_BETA_BASE_URL") or None,
-        help="where FIM goes when the base URL is not DeepSeek's own host, which finds its "
-        "/beta by itself (default: $DEEPSEEK_BETA_BASE_URL, else the base URL as given)",
-    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     chat = commands.add_parser("chat", parents=[common], help="chat, streaming (REPL on stdin)")
@@ -74,6 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
     chat.add_argument("--max-tokens", type=int, metavar="N", help="cap on reasoning + answer")
 
     fim = commands.add_parser("fim", parents=[common], help="fill in the middle, streaming")
+    _add_beta_base_url(fim)
     fim.add_argument("--prompt", required=True, help="text before the gap ('-' reads stdin)")
     fim.add_argument("--suffix", help="text after the gap")
     fim.add_argument("--model", default=DEMO_MODEL, help=f"model id (default: {DEMO_MODEL})")
@@ -83,25 +77,64 @@ def build_parser() -> argparse.ArgumentParser:
         sub = commands.add_parser(name, parents=[common], help=text)
         sub.add_argument("--json", action="store_true", help="print DeepSeek's JSON")
 
-    demo = commands.add_parser(
-        "demo", parents=[common], help="LangChain agent + LlamaIndex query engine, offline"
+    demo_help = (
+        "three parts: a LangChain agent, a LlamaIndex query engine, web retrieval "
+        "(offline against the emulator without DEEPSEEK_API_KEY, live with it)"
     )
+    demo = commands.add_parser("demo", parents=[common], help=demo_help, description=demo_help)
     demo.add_argument(
         "--offline", action="store_true", help="use the emulator even if DEEPSEEK_API_KEY is set"
     )
 
-    _add_batch(commands.add_parser("batch", parents=[common], help=_BATCH_HELP))
+    batch = commands.add_parser(
+        "batch", parents=[common], help=_BATCH_HELP, description=_BATCH_HELP
+    )
+    _add_beta_base_url(batch)
+    _add_batch(batch)
 
     emulator = commands.add_parser("emulator", help="serve the offline DeepSeek emulator")
     emulator.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (0: any free)")
-    emulator.add_argument("--cassettes", metavar="DIR", help="replay recorded cassettes")
+    emulator.add_argument(
+        "--cassettes", metavar="DIR", type=_directory, help="replay recorded cassettes (PyYAML)"
+    )
     emulator.add_argument(
         "--prefix-cache", action="store_true", help="model DeepSeek's context cache in usage"
     )
     emulator.add_argument(
-        "--latency", type=float, default=0.0, metavar="SECONDS", help="time every answer takes"
+        "--latency",
+        type=_seconds,
+        default=0.0,
+        metavar="SECONDS",
+        help="time every answer takes",
     )
     return parser
+
+
+def _add_beta_base_url(command: argparse.ArgumentParser) -> None:
+    """Only the commands that can send a FIM request take a beta base."""
+    command.add_argument(
+        "--beta-base-url",
+        metavar="URL",
+        default=os.environ.get("DEEPSEEK_BETA_BASE_URL") or None,
+        help="where FIM goes when the base URL is not DeepSeek's own host, which finds its "
+        "/beta by itself (default: $DEEPSEEK_BETA_BASE_URL, else the base URL as given)",
+    )
+
+
+def _directory(text: str) -> str:
+    if not Path(text).is_dir():
+        raise argparse.ArgumentTypeError(f"no directory {text!r}")
+    return text
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not value >= 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"must be 0 or more seconds: {text!r}")
+    return value
 
 
 _BATCH_HELP = "run a JSONL batch (OpenAI Batch format) off-peak, within a budget, resumable"
@@ -119,7 +152,11 @@ def _add_batch(batch: argparse.ArgumentParser) -> None:
         help="off-peak: send only in DeepSeek's half-price hours, waiting for them (default: now)",
     )
     batch.add_argument(
-        "--max-cost", type=_usd, metavar="USD", help="stop sending before this would be passed"
+        "--max-cost",
+        type=_usd,
+        metavar="USD",
+        help="the job's budget across runs (what earlier runs wrote to OUTPUT counts): stop "
+        "sending before it would be passed",
     )
     batch.add_argument(
         "--no-warmup",
@@ -143,7 +180,10 @@ def _usd(text: str) -> Decimal:
 
 
 def _positive(text: str) -> int:
-    value = int(text)
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be 1 or more: {text!r}")
     return value
@@ -193,7 +233,8 @@ def _dispatch(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: TextIO)
         return run_batch_command(
             batch, base_url=args.base_url, beta_base_url=args.beta_base_url, out=out, err=err
         )
-    with DeepSeekClient(base_url=args.base_url, beta_base_url=args.beta_base_url) as client:
+    beta_base_url = getattr(args, "beta_base_url", None)
+    with DeepSeekClient(base_url=args.base_url, beta_base_url=beta_base_url) as client:
         if command == "models":
             return run_models(client, as_json=args.json, out=out)
         if command == "balance":
@@ -227,8 +268,13 @@ def _serve(
 
     try:
         serve(port, cassette_dir=cassettes, prefix_cache=prefix_cache, latency=latency)
+    except ModuleNotFoundError as exc:
+        err.write(
+            f"error: --cassettes needs PyYAML ({exc.name} is not installed): pip install pyyaml\n"
+        )
+        return ExitCode.USAGE
     except OSError as exc:
-        err.write(f"error: cannot serve on 127.0.0.1:{port}: {exc}\n")
+        err.write(f"error: cannot serve on 127.0.0.1:{port}: {exc.strerror or exc}\n")
         return ExitCode.API_ERROR
     return ExitCode.OK
 

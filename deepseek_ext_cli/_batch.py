@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import time
 from dataclasses import asdict, dataclass
 from decimal import Decimal
@@ -10,7 +11,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from deepseek_ext_cli._explain import ExitCode
-from deepseek_ext_core.batch import BatchReport, Progress, Window, run_batch
+from deepseek_ext_core.batch import BadLine, BatchReport, Progress, Window, run_batch
 
 __all__ = ["BatchCommand", "run_batch_command"]
 
@@ -55,27 +56,82 @@ def run_batch_command(
     out: TextIO,
     err: TextIO,
 ) -> int:
-    """Runs the batch; the report goes to `out`, progress and bad lines to `err`."""
-    report = run_batch(
-        command.input_path,
-        command.output_path,
-        base_url=base_url,
-        beta_base_url=beta_base_url,
-        window=command.window,
-        max_cost_usd=command.max_cost,
-        warmup=command.warmup,
-        concurrency=command.concurrency,
-        on_progress=_ProgressLines(err),
-    )
-    for line in report.bad_lines:
+    """Runs the batch; the report goes to `out`, progress and bad lines to `err` (bad lines
+    before anything is sent)."""
+    problem = _path_problem(command)
+    if problem is not None:
+        err.write(f"error: {problem}\n")
+        return int(ExitCode.USAGE)
+
+    def bad_line(line: BadLine) -> None:
         err.write(f"bad {line}\n")
+        err.flush()
+
+    try:
+        report = run_batch(
+            command.input_path,
+            command.output_path,
+            base_url=base_url,
+            beta_base_url=beta_base_url,
+            window=command.window,
+            max_cost_usd=command.max_cost,
+            warmup=command.warmup,
+            concurrency=command.concurrency,
+            on_progress=_ProgressLines(err),
+            on_bad_line=bad_line,
+        )
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        err.write(f"error: {_file_error(exc)}\n")
+        return int(ExitCode.USAGE)
     if command.as_json:
         out.write(json.dumps(_as_json(report), indent=2) + "\n")
     else:
         out.write(report.summary() + "\n")
-    if not report.complete:
-        err.write("run the same command again to send what has no answer yet\n")
+    advice = _advice(report)
+    if advice:
+        err.write(advice + "\n")
     return int(_exit_code(report))
+
+
+def _path_problem(command: BatchCommand) -> str | None:
+    """What is wrong with the input or output path, found before anything is read or sent."""
+    source, target = command.input_path, command.output_path
+    if not source.exists():
+        return f"no input file {str(source)!r}"
+    if not source.is_file():
+        return f"the input {str(source)!r} is not a file"
+    if not os.access(source, os.R_OK):
+        return f"cannot read the input file {str(source)!r} (permission denied)"
+    if target.is_dir():
+        return f"the output {str(target)!r} is a directory; name a file"
+    if target.exists() and not os.access(target, os.R_OK | os.W_OK):
+        return f"cannot read and append to the output file {str(target)!r} (permission denied)"
+    return None
+
+
+def _file_error(exc: Exception) -> str:
+    if isinstance(exc, OSError) and exc.filename is not None:
+        return f"{exc.filename}: {exc.strerror or exc}"
+    return str(exc)
+
+
+def _advice(report: BatchReport) -> str | None:
+    """What to do about an incomplete job; None where running it again cannot help."""
+    if report.complete:
+        return None
+    status = report.stopped_status
+    if status == 401:
+        return "set DEEPSEEK_API_KEY to a valid key, then run the same command again"
+    if status == 402:
+        return "top up at https://platform.deepseek.com/top_up, then run the same command again"
+    if status in (404, 405):
+        return "fix the base URL (or --beta-base-url for FIM lines), then run the command again"
+    if report.stopped is not None and "budget" in report.stopped:
+        return (
+            "--max-cost is the job's budget across runs (it counts what earlier runs spent): "
+            "raise it to send the rest"
+        )
+    return "run the same command again to send what has no answer yet"
 
 
 def _exit_code(report: BatchReport) -> ExitCode:

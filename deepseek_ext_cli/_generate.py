@@ -8,6 +8,7 @@ answer to stdout, so `deepseek-ext chat "..." > answer.txt` keeps only the answe
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TextIO
@@ -31,6 +32,12 @@ from deepseek_ext_core.integration import thinking_is_on
 __all__ = ["ChatOptions", "run_chat", "run_fim"]
 
 _EXIT_WORDS = {"/exit", "/quit", ":q"}
+_COMMAND = re.compile(r"/[A-Za-z]+")
+"""A line that is one slash word is a command to the REPL, never a message to the model."""
+_HELP = (
+    "commands: /reset forgets the conversation, /exit (or /quit, Ctrl-D) quits, /help shows "
+    "this; any other line is sent to the model\n"
+)
 
 
 @dataclass(frozen=True)
@@ -55,7 +62,7 @@ def run_chat(
     start: list[Message] = [SystemMessage(options.system)] if options.system else []
     history = list(start)
     if interactive:
-        err.write(f"Chatting with {options.model}. /reset forgets, /exit or Ctrl-D quits.\n")
+        err.write(f"Chatting with {options.model}. /reset forgets, /exit or Ctrl-D quits, /help.\n")
     lines: Iterable[str] = (
         [options.message] if options.message is not None else _lines(stdin, err, interactive)
     )
@@ -68,6 +75,10 @@ def run_chat(
         if text == "/reset":
             history = list(start)
             err.write("(conversation forgotten)\n")
+            continue
+        if _COMMAND.fullmatch(text):
+            known = text == "/help"
+            err.write(_HELP if known else f"unknown command {text}; {_HELP}")
             continue
         request = _chat_request(options, [*history, UserMessage(text)])
         try:

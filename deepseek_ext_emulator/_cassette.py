@@ -121,8 +121,10 @@ def _yaml_load(text: bytes) -> Any:
     """
     try:
         yaml: Any = importlib.import_module("yaml")
-    except ImportError as exc:  # pragma: no cover - pyyaml ships with the dev extras
-        raise RuntimeError("cassette replay needs PyYAML (pip install pyyaml)") from exc
+    except ImportError as exc:
+        raise ModuleNotFoundError(
+            "cassette replay needs PyYAML (pip install pyyaml)", name="yaml"
+        ) from exc
     loader: Any = type("_CassetteLoader", (yaml.SafeLoader,), {})
 
     def binary(ldr: Any, node: Any) -> bytes:

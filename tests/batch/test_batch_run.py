@@ -419,3 +419,25 @@ def test_the_beta_base_comes_from_the_environment_with_the_base(
 
     assert report.succeeded == 1
     assert emulator.last_request.path == "/beta/completions"
+
+
+def test_no_time_left_is_guessed_before_a_wave_of_answers_is_in(
+    emulator: Emulator, tmp_path: Path
+) -> None:
+    write_input(tmp_path / "in.jsonl", 12)
+    seen: list[Progress] = []
+
+    run(
+        emulator,
+        tmp_path / "in.jsonl",
+        tmp_path / "out.jsonl",
+        concurrency=4,
+        on_progress=seen.append,
+    )
+
+    early = [p for p in seen if p.done + p.failed < 4]
+    later = [p for p in seen if p.done + p.failed >= 4]
+    assert early and later
+    assert all(p.seconds_left is None for p in early)
+    assert all(p.seconds_left is not None for p in later)
+    assert "~? left" in str(seen[0])

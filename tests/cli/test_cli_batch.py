@@ -45,7 +45,7 @@ def test_batch_json_report_and_a_clean_exit(run: Run, emulator: Emulator, tmp_pa
     assert float(report["peak_uncached_cost_usd"]) >= float(report["cost_usd"]) > 0
 
 
-def test_batch_budget_stop_exits_1_and_says_to_run_again(
+def test_batch_budget_stop_exits_1_and_says_to_raise_the_budget(
     run: Run, emulator: Emulator, tmp_path: Path
 ) -> None:
     source, target = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
@@ -53,12 +53,24 @@ def test_batch_budget_stop_exits_1_and_says_to_run_again(
 
     result = run(
         "batch", str(source), "-o", str(target), "--base-url", emulator.base_url,
-        "--max-cost", "0.001", "--concurrency", "2", "--no-warmup",
+        "--max-cost", "0.005", "--concurrency", "2", "--no-warmup",
     )  # fmt: skip
 
     assert result.code == 1
-    assert "stopped: the budget of $0.001 would be passed" in result.out
-    assert "run the same command again" in result.err
+    assert "stopped: the job's budget of $0.005 would be passed" in result.out
+    assert "raise it to send the rest" in result.err
+    assert "run the same command again" not in result.err
+    sent = len(emulator.requests)
+
+    # The budget is the job's: a rerun with the same budget sends nothing more.
+    again = run(
+        "batch", str(source), "-o", str(target), "--base-url", emulator.base_url,
+        "--max-cost", "0.005", "--concurrency", "2", "--no-warmup",
+    )  # fmt: skip
+    assert again.code == 1
+    assert 0 < sent < 50
+    assert len(emulator.requests) == sent
+    assert "earlier runs: $" in again.out
 
 
 def test_batch_refuses_bad_options(run: Run, tmp_path: Path) -> None:
@@ -117,3 +129,52 @@ def _lines(path: Path) -> int:
     if not path.exists():
         return 0
     return path.read_bytes().count(b"\n")
+
+
+def test_batch_file_problems_are_one_line_and_exit_2(run: Run, tmp_path: Path) -> None:
+    source = tmp_path / "in.jsonl"
+    write_input(source, 1)
+    cases = [
+        ([str(tmp_path / "missing.jsonl"), "-o", str(tmp_path / "o.jsonl")], "no input file"),
+        ([str(tmp_path), "-o", str(tmp_path / "o.jsonl")], "is not a file"),
+        ([str(source), "-o", str(tmp_path)], "is a directory"),
+    ]
+    (tmp_path / "foreign.jsonl").write_text("not an output line\n")
+    cases.append(([str(source), "-o", str(tmp_path / "foreign.jsonl")], "not a batch output"))
+    for argv, words in cases:
+        result = run("batch", *argv, "--base-url", "http://127.0.0.1:9")
+        assert result.code == 2, argv
+        assert words in result.err, result.err
+        assert len(result.err.strip().splitlines()) == 1, result.err
+        assert "Traceback" not in result.err
+
+
+def test_batch_reports_bad_lines_before_sending_anything(
+    run: Run, emulator: Emulator, tmp_path: Path
+) -> None:
+    source, target = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    write_input(source, 2, extra=["{not json"])
+
+    result = run("batch", str(source), "-o", str(target), "--base-url", emulator.base_url)
+
+    assert result.err.splitlines()[0].startswith("bad line 3: not JSON")
+    assert result.out.count("bad line 3") == 1  # the report repeats it once
+
+
+def test_a_wrong_endpoint_stops_the_batch_with_advice_that_helps(
+    run: Run, emulator: Emulator, tmp_path: Path
+) -> None:
+    source, target = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    line = {
+        "custom_id": "fill",
+        "method": "POST",
+        "url": "/beta/completions",
+        "body": {"model": "deepseek-flash", "prompt": "def f():"},
+    }
+    source.write_text(json.dumps(line) + "\n")
+
+    result = run("batch", str(source), "-o", str(target), "--base-url", emulator.base_url)
+
+    assert result.code == 1
+    assert "--beta-base-url" in result.err
+    assert target.read_text() == ""

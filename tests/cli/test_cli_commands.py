@@ -240,3 +240,13 @@ def test_emulator_command_models_the_context_cache_when_asked() -> None:
             ]
     assert hits[0] == 0
     assert hits[1] >= 640
+
+
+def test_slash_words_are_repl_commands_never_messages(run: Run, emulator: Emulator) -> None:
+    emulator.push(Reply.text("Hello!"))
+    result = run("chat", "--base-url", emulator.base_url, stdin="/help\n/nope\nhi\n")
+    assert result.code == 0
+    assert "commands: /reset" in result.err
+    assert "unknown command /nope" in result.err
+    assert len(emulator.requests) == 1
+    assert [m["content"] for m in emulator.last_request.body["messages"]] == ["hi"]

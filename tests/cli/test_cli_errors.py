@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import pytest
 
 from deepseek_ext_cli import ExitCode
@@ -76,8 +79,28 @@ def test_api_error_exits_1_with_deepseeks_message(run: Run, emulator: Emulator) 
         ["chat", "--max-tokens", "many"],
         ["chat", "--max-tokens", "0", "hi"],
         ["models", "--base-url", "http://example.com"],
+        ["emulator", "--latency", "-1"],
+        ["emulator", "--latency", "soon"],
+        ["emulator", "--cassettes", "/nonexistent"],
+        ["models", "--beta-base-url", "http://127.0.0.1:9/beta"],
+        ["balance", "--beta-base-url", "http://127.0.0.1:9/beta"],
+        ["demo", "--beta-base-url", "http://127.0.0.1:9/beta"],
+        ["batch", "in.jsonl", "-o", "out.jsonl", "--concurrency", "many"],
     ],
-    ids=["no-command", "fim-without-prompt", "not-a-number", "out-of-range", "insecure-http"],
+    ids=[
+        "no-command",
+        "fim-without-prompt",
+        "not-a-number",
+        "out-of-range",
+        "insecure-http",
+        "negative-latency",
+        "latency-not-a-number",
+        "no-cassette-directory",
+        "beta-base-on-models",
+        "beta-base-on-balance",
+        "beta-base-on-demo",
+        "concurrency-not-a-number",
+    ],
 )
 def test_usage_errors_exit_2(run: Run, argv: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DEEPSEEK_API_KEY", KEY)
@@ -85,6 +108,7 @@ def test_usage_errors_exit_2(run: Run, argv: list[str], monkeypatch: pytest.Monk
 
     assert result.code == 2
     assert result.err
+    assert "Traceback" not in result.err
     assert result.out == ""
 
 
@@ -128,3 +152,22 @@ def test_the_key_never_shows_up(
     for result in outputs:
         assert KEY not in result.out + result.err
         assert KEY[-8:] not in result.out + result.err
+
+
+def test_cassettes_without_pyyaml_is_one_line_and_exit_2(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "yaml", None)  # as if PyYAML were not installed
+    (tmp_path / "one.yaml").write_text("interactions: []\n")
+    result = run("emulator", "--cassettes", str(tmp_path))
+    assert result.code == 2
+    assert result.err == (
+        "error: --cassettes needs PyYAML (yaml is not installed): pip install pyyaml\n"
+    )
+
+
+def test_help_texts_say_what_the_commands_do(run: Run) -> None:
+    demo = run("demo", "--help").out
+    assert "three parts" in demo and "--beta-base-url" not in demo
+    assert "--beta-base-url" in run("fim", "--help").out
+    assert "across runs" in run("batch", "--help").out

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Mapping
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
 
@@ -26,9 +26,9 @@ from pydantic import SecretStr
 
 from .._async_client import AsyncDeepSeekClient
 from .._retry import RetryPolicy
-from .._usage import PriceTable
+from .._usage import PriceTable, estimate_cost
 from ._input import BadLine, BatchRequest, parse_lines, read_batch_input
-from ._output import BatchOutput
+from ._output import BatchOutput, EarlierAnswer
 from ._report import BatchReport, Progress
 from ._runner import DEFAULT_OUTPUT_GUESS, BatchSettings, run_job
 from ._schedule import Clock, SystemClock, Window
@@ -77,6 +77,7 @@ async def arun_batch(
     prices: PriceTable | None = None,
     clock: Clock | None = None,
     on_progress: Callable[[Progress], None] | None = None,
+    on_bad_line: Callable[[BadLine], None] | None = None,
 ) -> BatchReport:
     """Runs the batch in `input_path`, appending answers to `output_path`; returns the report.
 
@@ -87,6 +88,11 @@ async def arun_batch(
     answer. `concurrency` caps requests in flight; 429s lower it for a while. Retries follow
     `retry_policy` (the core's default), without holding a slot while waiting. The connection
     arguments are `AsyncDeepSeekClient`'s (`DEEPSEEK_API_KEY` when `api_key` is not given).
+    `on_bad_line` is called for each input line that will not be sent, before anything is.
+
+    `max_cost_usd` is the job's budget across runs: the usage of the answers earlier runs wrote
+    to `output_path` counts (`BatchReport.earlier_cost_usd`), so rerunning a job stopped by its
+    budget sends nothing more until the budget is raised.
     """
     if concurrency < 1:
         raise ValueError(f"concurrency must be 1 or more, not {concurrency}")
@@ -96,6 +102,9 @@ async def arun_batch(
     if window not in ("now", "off-peak"):
         raise ValueError(f"window must be 'now' or 'off-peak', not {window!r}")
     requests, bad_lines = read_batch_input(input_path)
+    if on_bad_line is not None:
+        for bad_line in bad_lines:
+            on_bad_line(bad_line)
     report = BatchReport(requests=len(requests), bad_lines=bad_lines)
     settings = BatchSettings(
         window=window,
@@ -110,6 +119,7 @@ async def arun_batch(
     with BatchOutput(output_path) as output:
         pending = [item for item in requests if item.custom_id not in output.done]
         report.already_done = len(requests) - len(pending)
+        report.earlier_cost_usd = earlier_cost(output.earlier, prices)
         groups = (
             group_for_warmup(pending, min_prefix_tokens=min_prefix_tokens)
             if warmup
@@ -130,6 +140,20 @@ async def arun_batch(
         async with client:
             await run_job(client, output, groups, settings, report)
     return report
+
+
+def earlier_cost(answers: list[EarlierAnswer], prices: PriceTable | None) -> Decimal:
+    """What the answers of earlier runs cost, each at the price of the hour it completed."""
+    total = Decimal(0)
+    for answer in answers:
+        at = None
+        if answer.created:
+            try:
+                at = datetime.fromtimestamp(answer.created, tz=timezone.utc)
+            except (OverflowError, OSError, ValueError):
+                at = None  # a gateway's milliseconds, say: priced as now
+        total += estimate_cost(answer.model, answer.usage, at=at, prices=prices) or Decimal(0)
+    return total
 
 
 def run_batch(input_path: str | Path, output_path: str | Path, **options: object) -> BatchReport:

@@ -15,12 +15,23 @@ from __future__ import annotations
 import json
 import os
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
 from .._errors import APIStatusError
+from .._response import Usage
 
-__all__ = ["BatchOutput", "error_line", "success_line"]
+__all__ = ["BatchOutput", "EarlierAnswer", "error_line", "success_line"]
+
+
+@dataclass(frozen=True, slots=True)
+class EarlierAnswer:
+    """What an answer already in the output cost, in tokens: a budget covers earlier runs."""
+
+    model: str
+    usage: Usage
+    created: int | None
 
 
 def success_line(custom_id: str, request_id: str | None, body: dict[str, Any]) -> dict[str, Any]:
@@ -60,6 +71,8 @@ class BatchOutput:
         self.path = Path(path)
         self.done: set[str] = set()
         """`custom_id`s with a line (from earlier runs and this one)."""
+        self.earlier: list[EarlierAnswer] = []
+        """The answers earlier runs wrote, with their usage (what they were billed for)."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._file: IO[bytes] = self._open()
 
@@ -71,7 +84,8 @@ class BatchOutput:
             if not raw.endswith(b"\n"):
                 break  # torn: the last line, written without its end
             try:
-                custom_id = json.loads(raw)["custom_id"]
+                line = json.loads(raw)
+                custom_id = line["custom_id"]
             except (ValueError, KeyError, TypeError):
                 file.close()
                 # Not ours to cut: only a torn last line is repaired.
@@ -80,10 +94,29 @@ class BatchOutput:
                     "choose another output file"
                 ) from None
             self.done.add(custom_id)
+            self._note_usage(line)
             keep += len(raw)
         file.truncate(keep)
         file.seek(keep)
         return file
+
+    def _note_usage(self, line: Any) -> None:
+        response = line.get("response") if isinstance(line, dict) else None
+        body = response.get("body") if isinstance(response, dict) else None
+        if not isinstance(body, dict) or not isinstance(body.get("usage"), dict):
+            return
+        try:
+            usage = Usage.model_validate(body["usage"])
+        except ValueError:
+            return  # not ours to judge: the line is kept, its cost is unknown
+        created = body.get("created")
+        self.earlier.append(
+            EarlierAnswer(
+                str(body.get("model") or ""),
+                usage,
+                created if isinstance(created, int) else None,
+            )
+        )
 
     def write(self, line: dict[str, Any]) -> None:
         """Appends one line and flushes it to the operating system (so a killed process keeps

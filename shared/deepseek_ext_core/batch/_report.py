@@ -29,7 +29,8 @@ class Progress:
     cache_hit_rate: float
     cost_usd: Decimal
     seconds_left: float | None
-    """Estimated from the pace so far; None before the first answer."""
+    """Estimated from the pace so far; None until as many requests as run at once have
+    finished (the first answers come back together and say little of the pace)."""
     waiting_until: str | None = None
     """While an off-peak job waits: when it goes on (ISO 8601, UTC)."""
 
@@ -75,6 +76,9 @@ class BatchReport:
     reasoning_tokens: int = 0
     cost_usd: Decimal = Decimal(0)
     """Estimated from each answer's usage, at the price of the time it completed."""
+    earlier_cost_usd: Decimal = Decimal(0)
+    """What the answers earlier runs wrote to the output cost (estimated the same way): the
+    budget (`max_cost_usd`) is the job's, across runs, so it counts these too."""
     peak_uncached_cost_usd: Decimal = Decimal(0)
     """The same tokens at peak prices, every input token a cache miss."""
     rate_limited: int = 0
@@ -127,6 +131,11 @@ class BatchReport:
             f"${self.peak_uncached_cost_usd.quantize(_CENT)} at peak prices without cache "
             f"warm-up (saved ${self.saved_usd.quantize(_CENT)})",
         ]
+        if self.earlier_cost_usd:
+            lines.append(
+                f"earlier runs: ${self.earlier_cost_usd.quantize(_CENT)}; the job so far: "
+                f"${(self.earlier_cost_usd + self.cost_usd).quantize(_CENT)}"
+            )
         if self.rate_limited:
             lines.append(
                 f"rate limits: {self.rate_limited} 429s, concurrency lowered to "

@@ -231,11 +231,13 @@ class _Job:
             return True
         estimate = self._estimate(item)
         in_flight = sum(self.in_flight_cost.values(), Decimal(0))
-        if self.report.cost_usd + in_flight + estimate > budget:
+        spent = self.report.earlier_cost_usd + self.report.cost_usd
+        if spent + in_flight + estimate > budget:
             if self.in_flight:
                 return False  # wait: answers replace estimates with what they really cost
             self.report.stopped = (
-                f"the budget of ${budget} would be passed: ${self.report.cost_usd:.6f} spent, "
+                f"the job's budget of ${budget} would be passed: ${spent:.6f} spent "
+                f"(${self.report.earlier_cost_usd:.6f} of it by earlier runs), "
                 f"${in_flight:.6f} in flight, the next request ~${estimate:.6f}"
             )
             return False
@@ -279,7 +281,10 @@ class _Job:
         done = report.succeeded + report.refused
         remaining = self.total - self._finished
         active = (self.settings.clock.now() - self.started).total_seconds() - report.waited_seconds
-        pace = active / self._finished if self._finished else None
+        # No estimate until as many have finished as run at once: the first answers of a wave
+        # come back together, and one answer over its own time overstated a 5 s job as 3 min.
+        settled = self._finished >= min(self.total, max(self.limit.limit, 1))
+        pace = active / self._finished if self._finished and settled else None
         self.settings.on_progress(
             Progress(
                 done=done,
