@@ -30,7 +30,12 @@ class Contender:
     """A module that must be importable, else the contender is skipped with a note."""
 
     def available(self) -> bool:
-        return not self.requires or importlib.util.find_spec(self.requires) is not None
+        if not self.requires:
+            return True
+        try:
+            return importlib.util.find_spec(self.requires) is not None
+        except ModuleNotFoundError:  # a dotted name whose parent package is missing
+            return False
 
 
 class _Core:

@@ -49,10 +49,13 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
+sys.path.insert(1, str(HERE.parent))  # tests.figures, which writes the docs' figures
 
 from _contenders import ANCHOR, CONTENDERS, FLOOR_OF, OURS  # noqa: E402
 from _measure import Series, async_batch, round_robin, sync_batch  # noqa: E402
 from _report import Figure, Verdict, ratio, table, verdict_table  # noqa: E402
+
+from tests.figures import write_figures  # noqa: E402
 
 
 @dataclass(frozen=True)
@@ -410,6 +413,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="deepseek-ext benchmarks")
     parser.add_argument("--quick", action="store_true", help="fewer samples, under a minute")
     parser.add_argument("--only", default="call,stream,think,burst,import,memory")
+    parser.add_argument(
+        "--write-docs",
+        action="store_true",
+        help="also write the targets table to docs/figures/benchmarks.md",
+    )
     args = parser.parse_args()
     plan = QUICK if args.quick else FULL
     only = set(args.only.split(","))
@@ -440,6 +448,9 @@ def main() -> None:
     if bench.skipped:
         lines.append("Skipped: " + ", ".join(f"{n} ({why})" for n, why in bench.skipped.items()))
     print("\n".join(lines))
+    if args.write_docs:
+        command = "python benchmarks/run.py" + (" --quick" if args.quick else "")
+        write_figures("benchmarks", command + " --write-docs", lines)
     log(f"done in {time.perf_counter() - started:.0f} s")
 
 

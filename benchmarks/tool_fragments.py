@@ -22,6 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a check
 
 from deepseek_ext_emulator import Emulator, Reply, ToolCall
 from langchain_deepseek_ext import ChatDeepSeek
+from tests.figures import write_figures
 
 KEY = "sk-bench"
 SIZES = (1_000, 4_000, 16_000)
@@ -65,19 +66,30 @@ def measure(fragments: int, *, merge: bool) -> tuple[int, float]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="*", default=list(SIZES))
+    parser.add_argument(
+        "--write-docs", action="store_true", help="also write docs/figures/tool-fragments.md"
+    )
     args = parser.parse_args()
+    lines: list[str] = []
     for merge in (False, True):
         per_fragment: list[float] = []
         caller = "the caller adds chunks up" if merge else "the caller only reads chunks"
-        print(f"\n{caller}\n")
-        print("| fragments | chunks with arguments | client CPU | per fragment |")
-        print("|---:|---:|---:|---:|")
+        lines += [
+            f"\n{caller}\n",
+            "| fragments | chunks with arguments | client CPU | per fragment |",
+        ]
+        lines.append("|---:|---:|---:|---:|")
         for size in args.sizes:
             chunks, seconds = measure(size, merge=merge)
             per_fragment.append(seconds / size)
-            print(f"| {size:,} | {chunks:,} | {seconds:.2f} s | {seconds / size * 1e6:.0f} µs |")
+            lines.append(
+                f"| {size:,} | {chunks:,} | {seconds:.2f} s | {seconds / size * 1e6:.0f} µs |"
+            )
         ratio = per_fragment[-1] / per_fragment[0]
-        print(f"\nper-fragment cost, {args.sizes[-1]:,} vs {args.sizes[0]:,}: {ratio:.2f}x")
+        lines.append(f"\nper-fragment cost, {args.sizes[-1]:,} vs {args.sizes[0]:,}: {ratio:.2f}x")
+    print("\n".join(lines))
+    if args.write_docs:
+        write_figures("tool-fragments", "python benchmarks/tool_fragments.py --write-docs", lines)
     return 0
 
 

@@ -54,7 +54,7 @@ DOCS_QUESTION = (
     "How does deepseek-ext send reasoning_content back to DeepSeek when a conversation uses "
     "tools, and which policies can I choose?"
 )
-"""The question the LlamaIndex query engine answers from README.md."""
+"""The question the LlamaIndex query engine answers from docs/core.md."""
 
 WEB_QUESTION = "How do DeepSeek's off-peak hours and context cache lower what a request costs?"
 """The question the web retrieval part answers from pages DeepSeek's Search finds."""

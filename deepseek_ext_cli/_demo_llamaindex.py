@@ -1,4 +1,4 @@
-"""Part 2 of `deepseek-ext demo`: a LlamaIndex query engine over the project's README.
+"""Part 2 of `deepseek-ext demo`: a LlamaIndex query engine over the project's guide to its core.
 
 Needs the `llamaindex` extra. The index uses `HashingEmbedding`, a deterministic bag-of-words
 embedding computed locally, so nothing is ever downloaded; the answer comes from our `DeepSeek`
@@ -109,7 +109,7 @@ class _StreamWatcher(BaseEventHandler):
 
 
 def run(base_url: str, api_key: str, out: TextIO, record: UsageRecorder) -> None:
-    """Indexes README.md, then answers `DOCS_QUESTION` through a streaming query engine."""
+    """Indexes docs/core.md, then answers `DOCS_QUESTION` through a streaming query engine."""
     transcript = Transcript(out, answer_label="deepseek> ")
     source, text = _readme()
     nodes = MarkdownNodeParser().get_nodes_from_documents([Document(text=text)])
@@ -144,10 +144,11 @@ def _title(section: str) -> str:
 
 
 def _readme() -> tuple[str, str]:
-    """The checkout's README.md, else the installed distribution's description (same text)."""
-    path = Path(__file__).resolve().parent.parent / "README.md"
+    """The checkout's guide to the core (docs/core.md, where pass-back is explained), else the
+    installed distribution's description (the README, which links to it)."""
+    path = Path(__file__).resolve().parent.parent / "docs" / "core.md"
     if path.is_file():
-        return "README.md", path.read_text(encoding="utf-8")
+        return "docs/core.md", path.read_text(encoding="utf-8")
     try:
         description = metadata("deepseek-ext").get_payload()  # type: ignore[attr-defined]
     except PackageNotFoundError:

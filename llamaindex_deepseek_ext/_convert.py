@@ -464,7 +464,7 @@ class ChatStreamState:
             return from_response_message(self._accumulator.completion().choices[0].message)
         # Text and thinking only, as nearly every chunk is: the accumulator's cumulative strings
         # directly. A ChatCompletion per chunk, joining every piece so far, made a stream
-        # quadratic: 370 µs per chunk at 50,000 chunks (benchmarks/proposed-core-changes.md).
+        # quadratic: 370 µs per chunk at 50,000 chunks (docs/changelog.md, 2026-11-22).
         text = TextBlock(text=self._text)
         blocks: list[ContentBlock] = (
             [text] if self._reasoning is None else [ThinkingBlock(content=self._reasoning), text]

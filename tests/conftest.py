@@ -39,6 +39,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default="live",
         help="where --record-mode=rewrite gets its answers: DeepSeek itself, or the emulator",
     )
+    parser.addoption(
+        "--write-figures",
+        action="store_true",
+        help="write the reliability figures of this run to docs/figures/reliability.md "
+        "(run the whole tests/reliability folder)",
+    )
 
 
 def pytest_recording_configure(config: pytest.Config, vcr: Any) -> None:

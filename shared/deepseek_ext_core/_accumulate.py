@@ -24,7 +24,7 @@ from ._response import (
 # Pieces are joined every `_COMPACT_AT` chunks, so a stream's memory follows its text, not its
 # chunk count: a str object costs ~57 bytes whatever it holds, ten times a 6-character token,
 # which made a 50,000-chunk thinking stream hold 3 MB of objects for 300 kB of text. Each
-# compaction copies the text once: ~2 ms per 50,000 chunks (benchmarks/proposed-core-changes.md).
+# compaction copies the text once: ~2 ms per 50,000 chunks (docs/changelog.md, 2026-11-22).
 _COMPACT_AT = 256
 
 

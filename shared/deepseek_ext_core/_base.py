@@ -176,7 +176,7 @@ class _MappedTransportErrors:
 
     One shared instance of a class, not `@contextlib.contextmanager`: streams enter it once per
     chunk, where a generator-based context manager costs about 1 µs, a twentieth of a chunk's
-    whole cost (benchmarks/proposed-core-changes.md).
+    whole cost (docs/changelog.md, 2026-11-22).
     """
 
     __slots__ = ()

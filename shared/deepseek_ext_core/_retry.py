@@ -132,7 +132,7 @@ class RetryPolicy:
     # 50-90 µs per call in a real process, a tenth of a whole loopback request, and almost every
     # call succeeds at once. So the first try runs bare; a failure is handed to tenacity as its
     # first attempt (replayed, not sent again), so what follows is exactly tenacity's: waits,
-    # stop, `retry_error_callback`. Still one retry layer (benchmarks/proposed-core-changes.md).
+    # stop, `retry_error_callback`. Still one retry layer (docs/changelog.md, 2026-11-22).
 
     def call(self, attempt: Callable[[], T]) -> T:
         """`attempt()` retried per this policy."""

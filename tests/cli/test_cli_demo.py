@@ -62,7 +62,7 @@ def test_offline_demo_with_the_explicit_tool_loop(
     assert "  <- convert_currency: 500 EUR = 3910.00 CNY" in out
     assert "deepseek> At today's rate, 500 EUR = 3910.00 CNY. Yes, pack an umbrella" in out
     assert "  | The user wants the current weather in Hangzhou and Paris." in out
-    assert "Part 2: LlamaIndex query engine over README.md" in out
+    assert "Part 2: LlamaIndex query engine over docs/core.md" in out
     assert f"you> {DOCS_QUESTION}" in out
     assert "The default, `auto`, sends `reasoning_content`" in out
     assert "Retrieved sections:" in out
@@ -142,6 +142,6 @@ def test_demo_command_in_a_real_process(demo_process: subprocess.Popen[str] | No
     out, err = demo_process.communicate(timeout=60)
 
     assert demo_process.returncode == 0, err
-    assert "(langgraph create_react_agent)" in out  # the dev and demo extras bring langgraph
+    assert "(create_agent)" in out  # the dev and demo extras bring langchain's create_agent
     assert _numbers(out)[0] == 6
     assert "Nothing was sent to DeepSeek and nothing was billed." in out

@@ -58,4 +58,4 @@ class TestChatDeepSeekUnit(DeepSeekProfile, ChatModelUnitTests):
                 allowed_objects=[ChatDeepSeek],
                 secrets_from_env=True,
             )
-            assert model.dict() == restored.dict()
+            assert model.asdict() == restored.asdict()

@@ -7,12 +7,12 @@ import asyncio
 from typing import Any
 
 import pytest
+from langchain.agents import create_agent
 from langchain_core.documents import Document
 from langchain_core.messages import AIMessage, ToolMessage
 from langchain_core.output_parsers import StrOutputParser
 from langchain_core.prompts import ChatPromptTemplate
 from langchain_core.runnables import RunnablePassthrough
-from langgraph.prebuilt import create_react_agent
 
 from deepseek_ext_core import InvalidRequestError, SearchResponse
 from deepseek_ext_emulator import Emulator, Reply
@@ -44,7 +44,7 @@ def test_a_thinking_agent_searches_fetches_and_answers(emulator: Emulator) -> No
     )
     model = ChatDeepSeek(model="deepseek-flash", thinking="enabled", **_options(emulator))
     tools = [DeepSeekSearch(**_options(emulator)), DeepSeekFetch(**_options(emulator))]
-    agent = create_react_agent(model, tools)
+    agent = create_agent(model, tools)
     result = agent.invoke({"messages": [("user", "Weather in Paris?")]})
     messages = result["messages"]
     assert messages[-1].content == "Sunny, 21 degrees."

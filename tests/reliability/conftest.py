@@ -8,6 +8,7 @@ import pytest
 
 from deepseek_ext_emulator import Emulator
 
+from ..figures import write_figures
 from ._tally import TALLY
 from .rel_scan import LogRecords, Scanner, every_log_record
 from .rel_support import RetrySpy, fake_key
@@ -75,6 +76,12 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     terminalreporter.section("reliability figures (tests/reliability)")
     for line in TALLY.lines():
         terminalreporter.write_line(line)
+    if terminalreporter.config.getoption("--write-figures") and not TALLY.problems():
+        write_figures(
+            "reliability",
+            "pytest tests/reliability --write-figures",
+            [f"- {line}" for line in TALLY.lines()],
+        )
     for problem in TALLY.problems():
         terminalreporter.write_line(f"BROKEN PROMISE: {problem}", red=True)
 
