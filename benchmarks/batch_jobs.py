@@ -21,12 +21,15 @@ import argparse
 import asyncio
 import json
 import statistics
+import sys
 import tempfile
 import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from decimal import Decimal
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests.figures, from a checkout
 
 from deepseek_ext_core import (
     AsyncDeepSeekClient,
@@ -39,6 +42,7 @@ from deepseek_ext_core import (
 )
 from deepseek_ext_core.batch import arun_batch
 from deepseek_ext_emulator import Emulator
+from tests.figures import write_figures
 
 KEY = "sk-benchmark"
 SYSTEM = "You grade short answers against the rubric that follows. " * 160  # ~2,000 tokens
@@ -126,6 +130,9 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--latency", type=float, default=0.05, help="seconds per answer")
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument(
+        "--write-docs", action="store_true", help="also write docs/figures/batch-jobs.md"
+    )
     args = parser.parse_args()
     configure_telemetry(enabled=False)  # measured apart (benchmarks/telemetry_overhead.py)
     naive_runs: list[Run] = []
@@ -146,24 +153,29 @@ def main() -> None:
                             )
                         )
     ratios = [b.seconds / n.seconds for n, b in zip(naive_runs, batch_runs, strict=True)]
-    print(
+    lines = [
         f"{args.requests} requests, a shared ~2,000-token system prompt, concurrency "
         f"{args.concurrency}, {args.latency * 1000:.0f} ms an answer, {args.rounds} rounds "
-        "(medians)\n"
-    )
-    print("| | cache-hit rate | cost (off-peak) | same tokens, peak, no cache | wall time |")
-    print("|---|---|---|---|---|")
+        "(medians)\n",
+        "| | cache-hit rate | cost (off-peak) | same tokens, peak, no cache | wall time |",
+        "|---|---|---|---|---|",
+    ]
     for name, runs in (("naive gather", naive_runs), ("deepseek-ext batch", batch_runs)):
         hit = statistics.median(run.hit_rate for run in runs)
         cost = statistics.median(run.cost for run in runs)
         cold = statistics.median(run.peak_uncached for run in runs)
         seconds = statistics.median(run.seconds for run in runs)
-        print(f"| {name} | {hit:.2%} | ${cost:.4f} | ${cold:.4f} | {seconds:.2f} s |")
+        lines.append(f"| {name} | {hit:.2%} | ${cost:.4f} | ${cold:.4f} | {seconds:.2f} s |")
     ratio = statistics.median(ratios)
     verdict = "PASS" if ratio <= 1.2 else "MISS"
-    print(f"\nwall time batch/naive: {ratio:.2f} (target <= 1.2: {verdict})")
     pairs = zip(naive_runs, batch_runs, strict=True)
-    print(f"cost naive/batch: {statistics.median(n.cost / b.cost for n, b in pairs):.2f}")
+    lines += [
+        f"\nwall time batch/naive: {ratio:.2f} (target <= 1.2: {verdict})",
+        f"cost naive/batch: {statistics.median(n.cost / b.cost for n, b in pairs):.2f}",
+    ]
+    print("\n".join(lines))
+    if args.write_docs:
+        write_figures("batch-jobs", "python benchmarks/batch_jobs.py --write-docs", lines)
 
 
 if __name__ == "__main__":

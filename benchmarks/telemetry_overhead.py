@@ -17,12 +17,17 @@ from __future__ import annotations
 
 import json
 import statistics
+import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import httpx
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests.figures, from a checkout
+
 import deepseek_ext_core as core
+from tests.figures import write_figures
 
 BODY = json.dumps(
     {
@@ -102,12 +107,20 @@ def main() -> None:
                 modes[name]()
                 figures[name].append(_per_call(client))
     base = statistics.median(figures["off"]) if "off" in figures else None
-    print(f"client CPU per chat, µs (median of {ROUNDS} rounds of {CALLS} calls)")
+    lines = [
+        f"client CPU per chat, µs (median of {ROUNDS} rounds of {CALLS} calls, ± half the IQR)",
+        "",
+        "| | µs per chat | vs off |",
+        "|---|---|---|",
+    ]
     for name, values in figures.items():
         median = statistics.median(values)
         spread = (statistics.quantiles(values, n=4)[2] - statistics.quantiles(values, n=4)[0]) / 2
-        ratio = f"  x{median / base:.2f}" if base else ""
-        print(f"  {name:6} {median:7.1f} ± {spread:.1f}{ratio}")
+        ratio = f"{median / base:.2f}" if base else ""
+        lines.append(f"| {name} | {median:.1f} ± {spread:.1f} | {ratio} |")
+    print("\n".join(lines))
+    if "--write-docs" in sys.argv[1:]:
+        write_figures("telemetry", "python benchmarks/telemetry_overhead.py --write-docs", lines)
 
 
 if __name__ == "__main__":
