@@ -141,7 +141,9 @@ _BATCH_HELP = "run a JSONL batch (OpenAI Batch format) off-peak, within a budget
 
 
 def _add_batch(batch: argparse.ArgumentParser) -> None:
-    batch.add_argument("input", type=Path, help="requests, one JSON object a line")
+    batch.add_argument(
+        "input", type=Path, help="requests, one JSON object a line ('-': standard input)"
+    )
     batch.add_argument(
         "-o", "--output", type=Path, required=True, help="answers, appended (rerun to resume)"
     )

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from deepseek_ext_cli._explain import ExitCode
+from deepseek_ext_cli._output import redact
 from deepseek_ext_core.batch import BadLine, BatchReport, Progress, Window, run_batch
 
 __all__ = ["BatchCommand", "run_batch_command"]
@@ -64,7 +65,7 @@ def run_batch_command(
         return int(ExitCode.USAGE)
 
     def bad_line(line: BadLine) -> None:
-        err.write(f"bad {line}\n")
+        err.write(redact(f"bad {line}") + "\n")
         err.flush()
 
     try:
@@ -83,10 +84,12 @@ def run_batch_command(
     except (OSError, UnicodeDecodeError, ValueError) as exc:
         err.write(f"error: {_file_error(exc)}\n")
         return int(ExitCode.USAGE)
+    # The report quotes what the server said when it stopped the job: a gateway's 401 may
+    # echo the key, so it is redacted like every other message.
     if command.as_json:
-        out.write(json.dumps(_as_json(report), indent=2) + "\n")
+        out.write(redact(json.dumps(_as_json(report), indent=2)) + "\n")
     else:
-        out.write(report.summary() + "\n")
+        out.write(redact(report.summary()) + "\n")
     advice = _advice(report)
     if advice:
         err.write(advice + "\n")
@@ -96,14 +99,18 @@ def run_batch_command(
 def _path_problem(command: BatchCommand) -> str | None:
     """What is wrong with the input or output path, found before anything is read or sent."""
     source, target = command.input_path, command.output_path
-    if not source.exists():
+    if str(source) == "-":
+        pass  # standard input
+    elif not source.exists():
         return f"no input file {str(source)!r}"
-    if not source.is_file():
+    elif not source.is_file():
         return f"the input {str(source)!r} is not a file"
-    if not os.access(source, os.R_OK):
+    elif not os.access(source, os.R_OK):
         return f"cannot read the input file {str(source)!r} (permission denied)"
     if target.is_dir():
         return f"the output {str(target)!r} is a directory; name a file"
+    if target.exists() and not target.is_file():
+        return f"the output {str(target)!r} is not a regular file (it is read again to resume)"
     if target.exists() and not os.access(target, os.R_OK | os.W_OK):
         return f"cannot read and append to the output file {str(target)!r} (permission denied)"
     return None
@@ -147,6 +154,7 @@ def _exit_code(report: BatchReport) -> ExitCode:
 def _as_json(report: BatchReport) -> dict[str, Any]:
     data = asdict(report)
     data["bad_lines"] = [asdict(line) for line in report.bad_lines]
+    data["failures"] = [{"custom_id": cid, "error": why} for cid, why in report.failures]
     data["cache_hit_rate"] = report.cache_hit_rate
     data["saved_usd"] = report.saved_usd
     return {key: str(value) if isinstance(value, Decimal) else value for key, value in data.items()}

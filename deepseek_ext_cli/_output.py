@@ -38,21 +38,46 @@ _SUBSTRING_MASKING_MIN = 16
 """A secret this long or longer is masked wherever it appears, inside other text too. A
 DeepSeek key (`sk-` and 32 hex digits) is 35 characters; a shorter one masked inside words
 garbled messages (`DEEPSEEK_API_KEY=e` made `***rror`), so it is masked as a whole token only."""
+_ECHOED_PART_MIN = 12
+"""A run of this many characters of a long key, found anywhere, is masked too: a gateway that
+echoes part of the key (its first or last characters around an ellipsis) gives it away."""
 
 
 def redact(text: str, secret: str | None = None) -> str:
     """`text` with the API key (given, else `DEEPSEEK_API_KEY`) replaced by `***`.
 
     The key and its surrounding whitespace are what a user set; the key itself is masked as a
-    whole token (not preceded or followed by a letter, digit, `_` or `-`), and anywhere at all
-    when it is long enough to be a real key.
+    whole token (not preceded or followed by a letter, digit, `_` or `-`). A key long enough to
+    be a real one is masked anywhere, in its escaped form (`\\n` for a line ending) and where
+    12 characters or more of it stand together.
     """
-    key = (secret if secret is not None else os.environ.get("DEEPSEEK_API_KEY", "")).strip()
+    raw = secret if secret is not None else os.environ.get("DEEPSEEK_API_KEY", "")
+    key = raw.strip()
     if not key:
         return text
-    if len(key) >= _SUBSTRING_MASKING_MIN:
-        return text.replace(key, "***")
-    return re.sub(rf"(?<![\w-]){re.escape(key)}(?![\w-])", "***", text)
+    if len(key) < _SUBSTRING_MASKING_MIN:
+        return re.sub(rf"(?<![\w-]){re.escape(key)}(?![\w-])", "***", text)
+    for form in (repr(raw)[1:-1], raw, key):
+        text = text.replace(form, "***")
+    return _without_echoed_parts(text, key)
+
+
+def _without_echoed_parts(text: str, key: str) -> str:
+    """`text` with every run of `_ECHOED_PART_MIN` or more characters of `key` masked."""
+    pieces: list[str] = []
+    start = index = 0
+    while index <= len(text) - _ECHOED_PART_MIN:
+        length = 0
+        while index + length < len(text) and text[index : index + length + 1] in key:
+            length += 1
+        if length >= _ECHOED_PART_MIN:
+            pieces += [text[start:index], "***"]
+            index += length
+            start = index
+        else:
+            index += 1
+    pieces.append(text[start:])
+    return "".join(pieces)
 
 
 class Transcript:

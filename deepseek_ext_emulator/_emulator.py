@@ -324,6 +324,9 @@ class Emulator:
         if not key or (self.api_key is not None and key != self.api_key):
             return _error_plan(auth_error(key or auth))
         fault = self._scripted_fault()
+        if fault.error is not None:
+            # DeepSeek answers an error before the side effect: no file stored or deleted.
+            return Plan(Rendered(200, JSON_TYPE, body=b"{}"), fault)
         path = normalize_path(raw_path)
         file_id = path[len("/files/") :] if path.startswith("/files/") else None
         answer: dict[str, Any] | ErrorSpec

@@ -15,9 +15,44 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr
 from typing_extensions import Self
 
 from deepseek_ext_core import AsyncDeepSeekClient, DeepSeekClient
-from deepseek_ext_core.integration import AsyncClientPerLoop, deepcopy_model
+from deepseek_ext_core.integration import (
+    AsyncClientPerLoop,
+    deepcopy_model,
+    mask_mapping,
+    mask_url,
+)
 
-__all__ = ["DEFAULT_API_BASE", "DEFAULT_BETA_API_BASE", "DeepSeekConnection"]
+__all__ = ["DEFAULT_API_BASE", "DEFAULT_BETA_API_BASE", "DeepSeekConnection", "MaskedCredentials"]
+
+_URL_FIELDS = frozenset({"api_base", "base_url", "beta_base_url"})
+_MAPPING_FIELDS = frozenset({"default_headers", "default_query"})
+
+
+def _masked(name: str, value: Any) -> Any:
+    if name in _URL_FIELDS and isinstance(value, str):
+        return mask_url(value)
+    if name in _MAPPING_FIELDS and isinstance(value, Mapping):
+        return mask_mapping(value)
+    return value
+
+
+class MaskedCredentials:
+    """Credentials given outside `api_key` (an `api-key` header, a `key` query parameter,
+    `user:pass@` in the base URL) are masked in `repr` and in `dumpd`/`dumps`, as the key is.
+
+    A mixin listed before `BaseChatModel`/`BaseLLM`, whose `to_json` and `__repr_args__` would
+    otherwise come first. A loaded model gets its credentials from its constructor again."""
+
+    def to_json(self) -> Any:
+        serialized = super().to_json()  # type: ignore[misc]
+        kwargs = serialized.get("kwargs") if isinstance(serialized, dict) else None
+        if isinstance(kwargs, dict):
+            serialized["kwargs"] = {name: _masked(name, value) for name, value in kwargs.items()}
+        return serialized
+
+    def __repr_args__(self) -> Any:
+        return [(name, _masked(name or "", value)) for name, value in super().__repr_args__()]  # type: ignore[misc]
+
 
 DEFAULT_API_BASE = "https://api.deepseek.com/v1"
 """The default base URL, as langchain-deepseek names it (DeepSeek's `/v1` alias of its root)."""

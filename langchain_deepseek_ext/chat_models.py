@@ -33,7 +33,12 @@ from deepseek_ext_core.integration import closing_opened_streams, thinking_mode
 
 from ._arguments import SENT_AS_IS, sort_extra_arguments
 from ._batching import abatched, batched
-from ._connection import DEFAULT_API_BASE, DEFAULT_BETA_API_BASE, DeepSeekConnection
+from ._connection import (
+    DEFAULT_API_BASE,
+    DEFAULT_BETA_API_BASE,
+    DeepSeekConnection,
+    MaskedCredentials,
+)
 from ._convert import from_chunk, from_completion, stream_end_chunk, to_core_messages
 from ._errors import translate_errors
 from ._profiles import model_profile
@@ -45,7 +50,7 @@ __all__ = ["DEFAULT_API_BASE", "DEFAULT_BETA_API_BASE", "ChatDeepSeek"]
 Thinking = Literal["enabled", "disabled"] | bool | None
 
 
-class ChatDeepSeek(BaseChatModel, DeepSeekConnection):
+class ChatDeepSeek(MaskedCredentials, BaseChatModel, DeepSeekConnection):
     r'''DeepSeek chat model, a drop-in for `langchain_deepseek.ChatDeepSeek`.
 
     Requests go through `deepseek_ext_core`, which applies DeepSeek's own rules: reasoning is sent

@@ -15,13 +15,13 @@ from deepseek_ext_core import DEFAULT_MODEL, FIMCompletion, FIMRequest
 from deepseek_ext_core.integration import closing_opened_streams
 
 from ._arguments import StrictArguments
-from ._connection import DeepSeekConnection
+from ._connection import DeepSeekConnection, MaskedCredentials
 from ._errors import translate_errors
 
 __all__ = ["DeepSeekFIM"]
 
 
-class DeepSeekFIM(StrictArguments, BaseLLM, DeepSeekConnection):
+class DeepSeekFIM(StrictArguments, MaskedCredentials, BaseLLM, DeepSeekConnection):
     r"""DeepSeek fill-in-the-middle completion (`/beta/completions`) as a LangChain LLM.
 
     Setup:

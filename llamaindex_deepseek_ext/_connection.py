@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from pydantic import BaseModel, Field, PrivateAttr, SecretStr
+from pydantic import BaseModel, Field, PrivateAttr, SecretStr, field_serializer
 from typing_extensions import Self
 
 from deepseek_ext_core import (
@@ -16,7 +16,12 @@ from deepseek_ext_core import (
     AsyncDeepSeekClient,
     DeepSeekClient,
 )
-from deepseek_ext_core.integration import AsyncClientPerLoop, deepcopy_model
+from deepseek_ext_core.integration import (
+    AsyncClientPerLoop,
+    deepcopy_model,
+    mask_mapping,
+    mask_url,
+)
 
 
 class DeepSeekConnection(BaseModel):
@@ -71,6 +76,26 @@ class DeepSeekConnection(BaseModel):
 
     _client: DeepSeekClient | None = PrivateAttr(default=None)
     _aclients: AsyncClientPerLoop | None = PrivateAttr(default=None)
+
+    # Credentials given outside `api_key` (an `api-key` header, a `key` query parameter,
+    # `user:pass@` in a URL) are masked in `to_dict`/`to_json` and `repr`, as the key is left
+    # out: a loaded model gets them from its constructor again.
+    @field_serializer("api_base", "beta_base_url")
+    def _masked_url(self, value: str | None) -> str | None:
+        return None if value is None else mask_url(value)
+
+    @field_serializer("default_headers", "default_query")
+    def _masked_mapping(self, value: dict[str, str] | None) -> dict[str, object] | None:
+        return mask_mapping(value)
+
+    def __repr_args__(self) -> Any:
+        for name, value in super().__repr_args__():
+            if name in ("api_base", "beta_base_url") and isinstance(value, str):
+                yield name, mask_url(value)
+            elif name in ("default_headers", "default_query") and isinstance(value, dict):
+                yield name, mask_mapping(value)
+            else:
+                yield name, value
 
     def __getstate__(self) -> dict[str, Any]:
         state: dict[str, Any] = super().__getstate__()

@@ -23,6 +23,8 @@ from typing import Any
 
 import pytest
 
+from deepseek_ext_core.integration import is_sensitive_name, mask_url
+
 from . import json_body_serializer
 from .request_bodies import with_clean_tool_descriptions
 
@@ -67,6 +69,13 @@ def _match_json_body(recorded: Any, sent: Any) -> None:
 
 
 def _scrub_request(request: Any) -> Any:
+    # Credentials outside the Authorization header (an Azure `api-key` header, a `key` query
+    # parameter, `user:pass@`) never reach a cassette either.
+    for name in list(request.headers):
+        if is_sensitive_name(name):
+            bearer = name.lower() == "authorization"
+            request.headers[name] = "Bearer REDACTED" if bearer else "REDACTED"
+    request.uri = mask_url(request.uri)
     if _LOOPBACK_URL.match(request.uri):
         request.uri = _LOOPBACK_URL.sub("https://api.deepseek.com", request.uri)
         if "host" in request.headers:

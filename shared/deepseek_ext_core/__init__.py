@@ -30,6 +30,7 @@ from ._errors import (
     ThinkingModeConflictError,
     UnprocessableEntityError,
     UnsupportedInputError,
+    UploadOutcomeUnknownError,
 )
 from ._files import MAX_UPLOAD_BYTES, FileDeleted, FileList, FileObject
 from ._history import to_wire_messages
@@ -193,6 +194,7 @@ __all__ = [
     "ToolMessage",
     "UnprocessableEntityError",
     "UnsupportedInputError",
+    "UploadOutcomeUnknownError",
     "Usage",
     "UsageSummary",
     "UserMessage",

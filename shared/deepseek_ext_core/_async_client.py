@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Literal, TypeVar
 
@@ -23,7 +24,12 @@ from ._base import (
 )
 from ._client import _parsed, check_complete
 from ._constants import DEFAULT_MAX_RETRIES
-from ._errors import StreamTruncatedError, find_request_id
+from ._errors import (
+    DeepSeekError,
+    StreamTruncatedError,
+    UploadOutcomeUnknownError,
+    find_request_id,
+)
 from ._files import (
     FILES_PATH,
     FileDeleted,
@@ -32,8 +38,11 @@ from ._files import (
     FileSource,
     PreparedUpload,
     check_file_id,
+    find_upload,
     list_params,
+    outcome_unknown,
     prepare_upload,
+    upload_may_have_arrived,
 )
 from ._prepare import PreparedRequest, prepare_chat_request, prepare_fim_request
 from ._request import ChatRequest, FIMRequest
@@ -317,12 +326,34 @@ class AsyncDeepSeekClient(BaseClient):
         upload = prepare_upload(
             file, filename=filename, purpose=purpose, expires_after_seconds=expires_after_seconds
         )
+        started = time.time()
 
         async def attempt() -> FileObject:
-            response = await self._send("POST", FILES_PATH, upload=upload)
-            return parse_body(FileObject, response, response.content)
+            try:
+                response = await self._send("POST", FILES_PATH, upload=upload)
+                return parse_body(FileObject, response, response.content)
+            except DeepSeekError as exc:
+                if upload_may_have_arrived(exc):
+                    raise outcome_unknown(upload, exc) from exc  # never sent twice
+                raise
 
-        return await self._retry(attempt)
+        try:
+            return await self._retry(attempt)
+        except UploadOutcomeUnknownError:
+            found = await self._stored_upload(upload, started)
+            if found is None:
+                raise
+            return found
+        finally:
+            upload.close()
+
+    async def _stored_upload(self, upload: PreparedUpload, started: float) -> FileObject | None:
+        """The file an upload whose answer was lost stored, if the list shows it."""
+        try:
+            page = await self.list_files(order="desc", limit=100)
+        except DeepSeekError:
+            return None
+        return find_upload(page, upload, started)
 
     async def list_files(
         self,

@@ -40,6 +40,7 @@ from ._errors import (
 )
 from ._response import ChatCompletionChunk, WithRequestId
 from ._retry import RetryPolicy, parse_retry_after
+from ._secrets import check_api_key, mask_url, scrub_transport_message
 
 logger = logging.getLogger("deepseek_ext_core")
 
@@ -64,11 +65,16 @@ def _is_loopback(host: str) -> bool:
 
 
 def resolve_api_key(api_key: str | SecretStr | None) -> SecretStr | None:
-    """The key given, else `DEEPSEEK_API_KEY`; `OPENAI_API_KEY` is never read."""
+    """The key given, else `DEEPSEEK_API_KEY`; `OPENAI_API_KEY` is never read. Surrounding
+    whitespace is dropped; a key that is not visible ASCII is refused without being quoted."""
     if isinstance(api_key, SecretStr):
-        return api_key if api_key.get_secret_value() else None
-    value = api_key if api_key is not None else os.environ.get("DEEPSEEK_API_KEY")
-    return SecretStr(value) if value else None
+        value, source = api_key.get_secret_value(), "api_key"
+    elif api_key is not None:
+        value, source = api_key, "api_key"
+    else:
+        value, source = os.environ.get("DEEPSEEK_API_KEY", ""), "DEEPSEEK_API_KEY"
+    key = check_api_key(value, source=source)
+    return SecretStr(key) if key else None
 
 
 def resolve_base_url(base_url: str | None, *, allow_insecure_http: bool) -> str:
@@ -108,6 +114,25 @@ def checked_url(url: str, *, allow_insecure_http: bool, name: str = "base_url") 
             "server on a network you trust)"
         )
     return url
+
+
+_HEADER_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+_HEADER_TEXT = re.compile(r"[\x20-\x7e\t]*")
+
+
+def checked_headers(headers: Mapping[str, str]) -> dict[str, str]:
+    """`default_headers`, each name a token and each value printable ASCII: refused before
+    sending, naming the header and not its value (which may be a credential), where httpx
+    would raise a `UnicodeEncodeError` or h11 an error quoting the value."""
+    for name, value in headers.items():
+        if not isinstance(name, str) or not _HEADER_NAME.fullmatch(name):
+            raise InvalidRequestError(f"default_headers: {name!r} is not a valid header name")
+        if not isinstance(value, str) or not _HEADER_TEXT.fullmatch(value):
+            raise InvalidRequestError(
+                f"default_headers[{name!r}]: the value must be printable ASCII text "
+                "(a line ending, control or non-ASCII character is in it)"
+            )
+    return {name: value.strip() for name, value in headers.items()}
 
 
 def is_deepseek_host(url: str) -> bool:
@@ -168,7 +193,8 @@ def _mapped(exc: Exception) -> DeepSeekError:
         return APITimeoutError(f"DeepSeek request timed out ({type(exc).__name__})")
     if isinstance(exc, httpx.InvalidURL):
         return InvalidRequestError(f"invalid URL: {exc}")
-    return APIConnectionError(f"connection to DeepSeek failed: {type(exc).__name__}: {exc}")
+    reason = scrub_transport_message(str(exc))
+    return APIConnectionError(f"connection to DeepSeek failed: {type(exc).__name__}: {reason}")
 
 
 class _MappedTransportErrors:
@@ -236,12 +262,12 @@ class ClientSettings:
         )
         self.retry_policy = retry_policy or RetryPolicy(max_retries=max_retries)
         headers = {"User-Agent": user_agent(), "Accept": "application/json"}
-        headers.update(default_headers or {})
+        headers.update(checked_headers(default_headers or {}))
         self._headers = headers
 
     def __repr__(self) -> str:
         key = "'**********'" if self._api_key else "None"
-        return f"ClientSettings(base_url={self.base_url!r}, api_key={key})"
+        return f"ClientSettings(base_url={mask_url(self.base_url)!r}, api_key={key})"
 
     def client_headers(self) -> dict[str, str]:
         """The key-free headers for an httpx client this library creates. Set once on the

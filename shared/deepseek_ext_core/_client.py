@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Iterator, Mapping
 from typing import Literal, TypeVar
 
@@ -21,9 +22,11 @@ from ._base import (
 )
 from ._constants import DEFAULT_MAX_RETRIES
 from ._errors import (
+    DeepSeekError,
     IncompleteGenerationError,
     InvalidResponseError,
     StreamTruncatedError,
+    UploadOutcomeUnknownError,
     find_request_id,
 )
 from ._files import (
@@ -34,8 +37,11 @@ from ._files import (
     FileSource,
     PreparedUpload,
     check_file_id,
+    find_upload,
     list_params,
+    outcome_unknown,
     prepare_upload,
+    upload_may_have_arrived,
 )
 from ._prepare import PreparedRequest, prepare_chat_request, prepare_fim_request
 from ._request import ChatRequest, FIMRequest
@@ -325,12 +331,34 @@ class DeepSeekClient(BaseClient):
         upload = prepare_upload(
             file, filename=filename, purpose=purpose, expires_after_seconds=expires_after_seconds
         )
+        started = time.time()
 
         def attempt() -> FileObject:
-            response = self._send("POST", FILES_PATH, upload=upload)
-            return parse_body(FileObject, response, response.content)
+            try:
+                response = self._send("POST", FILES_PATH, upload=upload)
+                return parse_body(FileObject, response, response.content)
+            except DeepSeekError as exc:
+                if upload_may_have_arrived(exc):
+                    raise outcome_unknown(upload, exc) from exc  # never sent twice
+                raise
 
-        return self._retry(attempt)
+        try:
+            return self._retry(attempt)
+        except UploadOutcomeUnknownError:
+            found = self._stored_upload(upload, started)
+            if found is None:
+                raise
+            return found
+        finally:
+            upload.close()
+
+    def _stored_upload(self, upload: PreparedUpload, started: float) -> FileObject | None:
+        """The file an upload whose answer was lost stored, if the list shows it."""
+        try:
+            page = self.list_files(order="desc", limit=100)
+        except DeepSeekError:
+            return None
+        return find_upload(page, upload, started)
 
     def list_files(
         self,

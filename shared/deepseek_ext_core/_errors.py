@@ -16,6 +16,7 @@ DeepSeekError
  │    └── APITimeoutError
  ├── StreamTruncatedError                a stream closed without `data: [DONE]`
  ├── InvalidResponseError                a 2xx body that is empty or not the expected JSON
+ ├── UploadOutcomeUnknownError           an upload failed after it was sent (not sent again)
  └── InvalidRequestError (ValueError)    rejected before anything was sent
       ├── InvalidConversationError
       ├── ThinkingModeConflictError
@@ -140,15 +141,31 @@ class StreamTruncatedError(DeepSeekError):
     """A stream closed without `data: [DONE]`.
 
     Raised after every chunk that did arrive has been delivered; `chunks_received` says how many.
+    On a chat stream, `partial` is the merged completion of what arrived (its text, reasoning,
+    tool calls, finish reason and usage, as far as they came), so a caller that only sees the
+    error, such as a framework's `invoke` over a stream, loses nothing it was sent.
     """
 
     def __init__(self, message: str, *, chunks_received: int = 0) -> None:
         super().__init__(message)
         self.chunks_received = chunks_received
+        self.partial: ChatCompletion | None = None
 
 
 class InvalidResponseError(DeepSeekError):
     """A success status whose body is empty or not the JSON DeepSeek documents."""
+
+
+class UploadOutcomeUnknownError(DeepSeekError):
+    """An upload failed after its bytes were sent (a read timeout, a broken answer, a lost
+    connection): DeepSeek may have stored the file. It is not sent again, which could store a
+    second copy whose id nobody sees; `upload_file` looks for the first one before raising.
+    `filename` and `size` say what was sent; the cause is `__cause__`."""
+
+    def __init__(self, message: str, *, filename: str, size: int) -> None:
+        super().__init__(message)
+        self.filename = filename
+        self.size = size
 
 
 class InvalidRequestError(DeepSeekError, ValueError):

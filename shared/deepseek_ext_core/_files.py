@@ -7,16 +7,27 @@ image or document is sent once and referred to in many requests.
 
 # No `from __future__ import annotations`: pydantic evaluates the annotations (see _request).
 
+import contextlib
 import io
 import os
+import stat
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, Literal
 
+import httpx
 from pydantic import ConfigDict, Field
 
-from ._errors import InvalidRequestError
+from ._errors import (
+    APIConnectionError,
+    APIStatusError,
+    DeepSeekError,
+    InvalidRequestError,
+    InvalidResponseError,
+    UploadOutcomeUnknownError,
+)
 from ._response import WithRequestId
 
 FILES_PATH = "/files"
@@ -76,6 +87,8 @@ class PreparedUpload:
     filename: str
     open: Callable[[], IO[bytes]]
     size: int
+    close: Callable[[], None] = lambda: None
+    """Frees what was prepared (the spool of a stream that cannot rewind)."""
 
 
 def prepare_upload(
@@ -86,21 +99,20 @@ def prepare_upload(
     expires_after_seconds: int | None = None,
 ) -> PreparedUpload:
     """Checks an upload before anything is sent: the size (at most 64 MiB), the name (at most
-    512 characters), the purpose and the expiry (1 hour to 30 days)."""
+    512 characters), the purpose and the expiry (1 hour to 30 days).
+
+    A path is followed as the operating system resolves it (a symbolic link included: pass an
+    open file, or resolve and check the path yourself, where it comes from an agent or a user).
+    A source that cannot rewind (a pipe, a socket, a FIFO path) is read once into a spool
+    (memory, then a temporary file), so that the size limit holds and a retry sends the same
+    bytes.
+    """
     if not purpose:
         raise InvalidRequestError("purpose must be given (DeepSeek takes 'user_data')")
-    opener, size, default_name = _source(file)
-    name = filename or default_name
-    if not name:
-        raise InvalidRequestError("filename must be given for bytes or an unnamed file object")
-    if len(name) > MAX_FILENAME_CHARS:
+    name = filename
+    if name is not None and len(name) > MAX_FILENAME_CHARS:
         raise InvalidRequestError(
             f"filename is {len(name)} characters; DeepSeek takes at most {MAX_FILENAME_CHARS}"
-        )
-    if size > MAX_UPLOAD_BYTES:
-        raise InvalidRequestError(
-            f"{name} is {size} bytes; DeepSeek takes files of at most {MAX_UPLOAD_BYTES} "
-            "bytes (64 MiB)"
         )
     fields = {"purpose": purpose}
     if expires_after_seconds is not None:
@@ -111,36 +123,183 @@ def prepare_upload(
             )
         fields["expires_after[anchor]"] = "created_at"
         fields["expires_after[seconds]"] = str(expires_after_seconds)
-    return PreparedUpload(fields=fields, filename=name, open=opener, size=size)
+    opener, size, default_name, close = _source(file, filename)
+    name = filename or default_name
+    if not name:
+        close()
+        raise InvalidRequestError("filename must be given for bytes or an unnamed file object")
+    if len(name) > MAX_FILENAME_CHARS:
+        close()
+        raise InvalidRequestError(
+            f"filename is {len(name)} characters; DeepSeek takes at most {MAX_FILENAME_CHARS}"
+        )
+    if size > MAX_UPLOAD_BYTES:
+        close()
+        raise _too_large(name, f"is {size} bytes")
+    exact = _exact_opener(opener, size, name)
+    return PreparedUpload(fields=fields, filename=name, open=exact, size=size, close=close)
 
 
-def _source(file: FileSource) -> tuple[Callable[[], IO[bytes]], int, str]:
+def _too_large(name: str, what: str) -> InvalidRequestError:
+    return InvalidRequestError(
+        f"{name} {what}; DeepSeek takes files of at most {MAX_UPLOAD_BYTES} bytes (64 MiB)"
+    )
+
+
+_Source = tuple[Callable[[], IO[bytes]], int, str, Callable[[], None]]
+
+
+def _no_close() -> None:
+    return None
+
+
+def _source(file: FileSource, filename: str | None) -> _Source:
     if isinstance(file, bytes):
         data = file
-        return (lambda: io.BytesIO(data)), len(data), ""
+        return (lambda: io.BytesIO(data)), len(data), "", _no_close
     if isinstance(file, str | os.PathLike):
-        path = Path(file)
-        if not path.is_file():
-            raise InvalidRequestError(f"no file at {path}")
-        return (lambda: path.open("rb")), path.stat().st_size, path.name
-    if not hasattr(file, "read"):
+        return _path_source(Path(file), filename)
+    if isinstance(file, io.TextIOBase) or not hasattr(file, "read"):
+        kind = "a text-mode file" if isinstance(file, io.TextIOBase) else type(file).__name__
         raise InvalidRequestError(
-            f"upload_file takes a path, bytes or a binary file, not {type(file).__name__}"
+            f"upload_file takes a path, bytes or a binary file (opened with 'rb'), not {kind}"
         )
     stream = file
-    start = stream.tell() if stream.seekable() else 0
-    if stream.seekable():
-        size = stream.seek(0, os.SEEK_END) - start
-        stream.seek(start)
-    else:
-        size = 0  # unknown: DeepSeek enforces its limit itself
+    name = os.path.basename(str(getattr(stream, "name", "") or ""))
+    if not _seekable(stream):
+        return _spooled(stream, filename or name or "the stream")
+    start = stream.tell()
+    size = stream.seek(0, os.SEEK_END) - start
+    stream.seek(start)
 
     def rewind() -> IO[bytes]:
-        if stream.seekable():
-            stream.seek(start)
+        stream.seek(start)
         return io.BufferedReader(_Borrowed(stream))
 
-    return rewind, size, os.path.basename(str(getattr(stream, "name", "") or ""))
+    return rewind, size, name, _no_close
+
+
+def _path_source(path: Path, filename: str | None) -> _Source:
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        raise InvalidRequestError(f"no file at {path}") from None
+    except OSError as exc:
+        raise InvalidRequestError(f"cannot read {path}: {exc.strerror or exc}") from None
+    if stat.S_ISDIR(mode):
+        raise InvalidRequestError(f"{path} is a directory, not a file")
+    if stat.S_ISFIFO(mode) or stat.S_ISCHR(mode) or stat.S_ISSOCK(mode):
+        with path.open("rb") as stream:  # a pipe can be read only once: spool it
+            opener, size, _, close = _spooled(stream, filename or path.name)
+        return opener, size, path.name, close
+    if not stat.S_ISREG(mode):
+        raise InvalidRequestError(f"{path} is not a regular file")
+    try:
+        path.open("rb").close()
+    except OSError as exc:
+        raise InvalidRequestError(f"cannot read {path}: {exc.strerror or exc}") from None
+    return (lambda: path.open("rb")), path.stat().st_size, path.name, _no_close
+
+
+def _seekable(stream: IO[bytes]) -> bool:
+    try:
+        if not stream.seekable():
+            return False
+        stream.tell()
+    except (OSError, ValueError):
+        return False
+    return True
+
+
+_SPOOL_IN_MEMORY = 8 * 1024 * 1024
+"""A stream is spooled in memory up to this size, then in a temporary file."""
+_COPY_CHUNK = 1024 * 1024
+
+
+def _spooled(stream: IO[Any], name: str) -> _Source:
+    """`stream` read once, up to the size limit, into a spool a retry can read again."""
+    spool = tempfile.SpooledTemporaryFile(max_size=_SPOOL_IN_MEMORY)  # noqa: SIM115 (kept open)
+    size = 0
+    try:
+        while chunk := stream.read(_COPY_CHUNK):
+            if not isinstance(chunk, bytes):
+                raise InvalidRequestError(
+                    f"upload_file takes a binary stream (opened with 'rb'); {name} gave text"
+                )
+            size += len(chunk)
+            if size > MAX_UPLOAD_BYTES:
+                raise _too_large(name, f"gave more than {MAX_UPLOAD_BYTES} bytes")
+            spool.write(chunk)
+    except BaseException:
+        spool.close()
+        raise
+
+    def rewind() -> IO[bytes]:
+        spool.seek(0)
+        return io.BufferedReader(_Borrowed(spool))
+
+    return rewind, size, "", spool.close
+
+
+def _exact_opener(opener: Callable[[], IO[bytes]], size: int, name: str) -> Callable[[], IO[bytes]]:
+    """Each attempt reads exactly the `size` bytes checked before sending, and fails clearly
+    if the file grew or shrank meanwhile (h11 refused the request with its own words, or the
+    server stored something else)."""
+
+    def open_exact() -> IO[bytes]:
+        return _Exact(opener(), size, name)  # type: ignore[return-value]
+
+    return open_exact
+
+
+class _Exact(io.RawIOBase):
+    """A file read as exactly `size` bytes; a change of size during the read is an error.
+
+    It tells its length the way httpx asks a file for it (`tell`, `seek(0, SEEK_END)`, `seek`
+    back), so the upload is sent with a `Content-Length`, not chunked; it cannot move."""
+
+    def __init__(self, stream: IO[bytes], size: int, name: str) -> None:
+        super().__init__()
+        self._stream = stream
+        self._left = size
+        self._size = size
+        self._name = name
+
+    def readable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self._size - self._left
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        if whence == io.SEEK_END and offset == 0:
+            return self._size  # the length, asked for; the position does not move
+        if (whence, offset) in ((io.SEEK_SET, self.tell()), (io.SEEK_CUR, 0)):
+            return self.tell()
+        raise io.UnsupportedOperation("an upload is read once, from its start")
+
+    def readinto(self, buffer: Any) -> int:
+        if self._left == 0:
+            if self._stream.read(1):
+                raise InvalidRequestError(
+                    f"{self._name} grew while it was uploaded (past the {self._size} bytes "
+                    "checked before sending); upload it again once it is complete"
+                )
+            return 0
+        data = self._stream.read(min(len(buffer), self._left))
+        if not data:
+            raise InvalidRequestError(
+                f"{self._name} shrank while it was uploaded ({self._size - self._left} of the "
+                f"{self._size} bytes checked before sending were there)"
+            )
+        buffer[: len(data)] = data
+        self._left -= len(data)
+        return len(data)
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):
+            self._stream.close()
+        super().close()
 
 
 class _Borrowed(io.RawIOBase):
@@ -160,6 +319,47 @@ class _Borrowed(io.RawIOBase):
         data = self._stream.read(len(buffer))
         buffer[: len(data)] = data
         return len(data)
+
+
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+"""Transport failures that happen before a request leaves: an upload is safe to send again."""
+_FOUND_WITHIN_SECONDS = 120
+"""How far before the upload started a listed file's `created_at` may be (clock skew)."""
+
+
+def upload_may_have_arrived(error: DeepSeekError) -> bool:
+    """Whether a failed upload may have been stored: it was sent, and no error answer says it
+    was not (DeepSeek answers an error before storing anything)."""
+    if isinstance(error, APIStatusError):
+        return False
+    if isinstance(error, APIConnectionError) and isinstance(error.__cause__, _NOT_SENT):
+        return False
+    return isinstance(error, APIConnectionError | InvalidResponseError)
+
+
+def outcome_unknown(upload: "PreparedUpload", error: DeepSeekError) -> UploadOutcomeUnknownError:
+    """The error for an upload that may have been stored and was not found in the list."""
+    return UploadOutcomeUnknownError(
+        f"the upload of {upload.filename} ({upload.size} bytes) failed after it was sent "
+        f"({type(error).__name__}: {error}); DeepSeek may have stored it, so it was not sent "
+        "again, and no file of that name and size is listed yet: check list_files() before "
+        "uploading it again",
+        filename=upload.filename,
+        size=upload.size,
+    )
+
+
+def find_upload(page: FileList, upload: "PreparedUpload", started: float) -> FileObject | None:
+    """The earliest listed file that is this upload (same name and size, created since it
+    started), or None."""
+    matches = [
+        item
+        for item in page.data
+        if item.filename == upload.filename
+        and item.bytes == upload.size
+        and item.created_at >= started - _FOUND_WITHIN_SECONDS
+    ]
+    return min(matches, key=lambda item: item.created_at) if matches else None
 
 
 def list_params(

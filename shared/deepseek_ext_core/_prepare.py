@@ -34,8 +34,17 @@ class PreparedRequest:
         return bool(self.body.get("stream"))
 
     def json_bytes(self) -> bytes:
-        """The exact bytes sent: compact JSON, UTF-8, non-ASCII kept as is."""
-        return json.dumps(self.body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        """The exact bytes sent: compact JSON, UTF-8, non-ASCII kept as is. Text holding a
+        lone surrogate (which UTF-8 cannot carry) raises `InvalidRequestError`, before sending."""
+        text = json.dumps(self.body, ensure_ascii=False, separators=(",", ":"))
+        try:
+            return text.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise InvalidRequestError(
+                f"the request holds a lone surrogate (U+{ord(text[exc.start]):04X}, character "
+                f"{exc.start + 1} of its JSON), which cannot be sent as UTF-8; replace it "
+                "(text.encode('utf-8', 'replace').decode()) before sending"
+            ) from None
 
 
 def thinking_is_on(request: ChatRequest, caps: ModelCapabilities) -> bool:

@@ -186,8 +186,9 @@ class Stream(Generic[T]):
                 else:
                     state.feed(data)
             item = state.next_item()
-        except BaseException:
+        except BaseException as exc:
             self.close()
+            self._keep_partial(exc)
             raise
         if item is None:
             self.close()
@@ -195,6 +196,14 @@ class Stream(Generic[T]):
         if self._fold is not None:
             self._fold(item)
         return item
+
+    def _keep_partial(self, exc: BaseException) -> None:
+        """Puts what arrived on a truncation error (chat streams merge it; others have none)."""
+        if isinstance(exc, StreamTruncatedError) and exc.partial is None:
+            exc.partial = self._partial()
+
+    def _partial(self) -> ChatCompletion | None:
+        return None
 
     def close(self) -> None:
         if not self._closed:
@@ -252,8 +261,9 @@ class AsyncStream(Generic[T]):
                 else:
                     state.feed(data)
             item = state.next_item()
-        except BaseException:
+        except BaseException as exc:
             await self.aclose()
+            self._keep_partial(exc)
             raise
         if item is None:
             await self.aclose()
@@ -261,6 +271,14 @@ class AsyncStream(Generic[T]):
         if self._fold is not None:
             self._fold(item)
         return item
+
+    def _keep_partial(self, exc: BaseException) -> None:
+        """Puts what arrived on a truncation error (chat streams merge it; others have none)."""
+        if isinstance(exc, StreamTruncatedError) and exc.partial is None:
+            exc.partial = self._partial()
+
+    def _partial(self) -> ChatCompletion | None:
+        return None
 
     async def aclose(self) -> None:
         if not self._closed:
@@ -293,6 +311,9 @@ class ChatStream(Stream[ChatCompletionChunk]):
     def completion(self) -> ChatCompletion:
         return _with_request_id(self.accumulator.completion(), self.request_id)
 
+    def _partial(self) -> ChatCompletion | None:
+        return self.completion()
+
 
 class AsyncChatStream(AsyncStream[ChatCompletionChunk]):
     """Async chat chunks; `completion()` gives the merged message so far."""
@@ -304,6 +325,9 @@ class AsyncChatStream(AsyncStream[ChatCompletionChunk]):
 
     def completion(self) -> ChatCompletion:
         return _with_request_id(self.accumulator.completion(), self.request_id)
+
+    def _partial(self) -> ChatCompletion | None:
+        return self.completion()
 
 
 def _with_request_id(completion: ChatCompletion, request_id: str | None) -> ChatCompletion:

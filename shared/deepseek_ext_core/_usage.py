@@ -169,6 +169,17 @@ class PricedResponse(Protocol):
     def usage(self) -> Usage | None: ...
 
 
+_LATEST_PLAUSIBLE = datetime(2200, 1, 1, tzinfo=timezone.utc).timestamp()
+
+
+def completed_at(created: int | float | None) -> datetime | None:
+    """When an answer completed, from its `created` (Unix seconds); None, priced as now, when
+    it is missing or not plausible seconds (some gateways send milliseconds)."""
+    if not created or not 0 < created < _LATEST_PLAUSIBLE:
+        return None
+    return datetime.fromtimestamp(created, tz=timezone.utc)
+
+
 def estimate_response_cost(
     response: PricedResponse, *, requested_model: str = "", prices: PriceTable | None = None
 ) -> Decimal | None:
@@ -177,6 +188,6 @@ def estimate_response_cost(
     (docs/deepseek-api.md §8.2). None without usage or without a price for the model."""
     if response.usage is None:
         return None
-    at = datetime.fromtimestamp(response.created, tz=timezone.utc) if response.created else None
+    at = completed_at(response.created)
     model = response.model or requested_model
     return estimate_cost(model, response.usage, at=at, prices=prices)

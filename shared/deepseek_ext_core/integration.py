@@ -5,8 +5,9 @@ exactly as sent, for parity checks and for tools that show the request), the thi
 switch, the JSON-mode instruction both adapters put in the prompt, the SSE decoder, the retry
 classification, the helper that closes the core's streams when a framework's async generator is
 closed early, one async client per event loop, deep copies of a model that holds live clients,
-the one rule for tool-call arguments that are not JSON, and how web search results read as
-a tool result. They are public and stable,
+the one rule for tool-call arguments that are not JSON, how web search results read as
+a tool result, and how credentials given outside `api_key` are masked where settings are shown
+or serialized. They are public and stable,
 but they are not part of `deepseek_ext_core.__all__`: a user of the client never needs them.
 """
 
@@ -18,20 +19,25 @@ from ._per_loop import AsyncClientPerLoop
 from ._prepare import PreparedRequest, prepare_chat_request, prepare_fim_request, thinking_is_on
 from ._request import is_server_tool_spec, json_mode_instruction, thinking_mode
 from ._retry import is_retryable, parse_retry_after
+from ._secrets import MASK, is_sensitive_name, mask_mapping, mask_url
 from ._sse import SSEDecoder
 from ._tool_arguments import parse_tool_arguments, wire_tool_arguments
 from ._version import package_version
 from ._web import search_text
 
 __all__ = [
+    "MASK",
     "AsyncClientPerLoop",
     "PreparedRequest",
     "SSEDecoder",
     "closing_opened_streams",
     "deepcopy_model",
     "is_retryable",
+    "is_sensitive_name",
     "is_server_tool_spec",
     "json_mode_instruction",
+    "mask_mapping",
+    "mask_url",
     "package_version",
     "parse_retry_after",
     "parse_tool_arguments",

@@ -435,9 +435,8 @@ def test_no_time_left_is_guessed_before_a_wave_of_answers_is_in(
         on_progress=seen.append,
     )
 
-    early = [p for p in seen if p.done + p.failed < 4]
-    later = [p for p in seen if p.done + p.failed >= 4]
-    assert early and later
-    assert all(p.seconds_left is None for p in early)
-    assert all(p.seconds_left is not None for p in later)
-    assert "~? left" in str(seen[0])
+    # Answers may come back several at once, so which snapshots exist varies; the rule holds
+    # for each: no estimate until as many have finished as run at once (4).
+    for progress in seen:
+        assert (progress.seconds_left is None) == (progress.done + progress.failed < 4), progress
+    assert seen[-1].seconds_left == 0

@@ -15,6 +15,7 @@ from pathlib import Path
 from deepseek_ext_emulator import Emulator
 
 from ..batch.batch_support import LONG_SYSTEM, read_output, write_input
+from ..reliability._tally import TALLY
 from .cli_support import KEY, Run
 
 
@@ -141,6 +142,7 @@ def test_batch_file_problems_are_one_line_and_exit_2(run: Run, tmp_path: Path) -
     ]
     (tmp_path / "foreign.jsonl").write_text("not an output line\n")
     cases.append(([str(source), "-o", str(tmp_path / "foreign.jsonl")], "not a batch output"))
+    cases.append(([str(source), "-o", "/dev/null"], "not a regular file"))
     for argv, words in cases:
         result = run("batch", *argv, "--base-url", "http://127.0.0.1:9")
         assert result.code == 2, argv
@@ -178,3 +180,18 @@ def test_a_wrong_endpoint_stops_the_batch_with_advice_that_helps(
     assert result.code == 1
     assert "--beta-base-url" in result.err
     assert target.read_text() == ""
+
+
+def test_a_second_batch_run_on_one_output_is_refused_while_the_first_runs(
+    run: Run, emulator: Emulator, tmp_path: Path
+) -> None:
+    from deepseek_ext_core.batch._output import BatchOutput
+
+    source, target = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    write_input(source, 3)
+    with BatchOutput(target):  # the first run, still writing
+        result = run("batch", str(source), "-o", str(target), "--base-url", emulator.base_url)
+    assert result.code == 2
+    assert "another batch run is writing" in result.err
+    assert emulator.requests == []  # nothing sent, nothing billed twice
+    TALLY.real_use("concurrent batch runs")

@@ -110,3 +110,13 @@ def test_a_real_length_key_is_masked_anywhere_even_inside_other_text(
     assert redact(f"Bearer {key}") == "Bearer ***"
     assert redact(f"x{key}y and '{key}'") == "x***y and '***'"
     assert key not in redact(f"Illegal header value b'Bearer {key}\\n'")
+
+
+def test_echoed_parts_and_escaped_forms_of_a_real_key_are_masked(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    key = "sk-" + "0f1e2d3c4b5a6978" * 2
+    monkeypatch.setenv("DEEPSEEK_API_KEY", key + "\n")
+    assert redact(f"gateway: key {key[:15]}... rejected") == "gateway: key ***... rejected"
+    assert redact(f"header b'Bearer {key}\\n'") == "header b'Bearer ***'"
+    assert redact(f"only {key[-4:]} shown") == f"only {key[-4:]} shown"  # 4 characters say nothing

@@ -391,3 +391,32 @@ def test_loads_needs_the_classes_named_as_documented() -> None:
     )
     assert isinstance(restored, ChatDeepSeek)
     assert restored.model_name == "deepseek-chat"
+
+
+@pytest.mark.parametrize("cut", ["no [DONE] after every chunk", "dropped mid-answer"])
+@pytest.mark.parametrize("mode", ["invoke", "ainvoke"])
+async def test_a_cut_stream_under_invoke_keeps_what_arrived_on_the_error(
+    make_chat: Callable[..., ChatDeepSeek], emulator: Emulator, cut: str, mode: str
+) -> None:
+    from deepseek_ext_emulator import Fault
+    from langchain_deepseek_ext import StreamTruncatedError
+
+    reply = Reply.text("one two three four", chunks=4)
+    emulator.push(
+        Fault.no_done(reply=reply)
+        if cut.startswith("no")
+        else Fault.drop_after_chunks(3, reply=reply)
+    )
+    model = make_chat(streaming=True)
+    with pytest.raises(StreamTruncatedError) as caught:
+        if mode == "invoke":
+            model.invoke("count")
+        else:
+            await model.ainvoke("count")
+    partial = caught.value.partial
+    assert partial is not None
+    expected = "one two three four" if cut.startswith("no") else "one two th"
+    assert (partial.message.content or "").startswith(expected[:5])
+    if cut.startswith("no"):
+        assert partial.message.content == expected
+        assert partial.finish_reason == "stop"

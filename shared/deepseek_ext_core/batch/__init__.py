@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Mapping
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -26,7 +26,7 @@ from pydantic import SecretStr
 
 from .._async_client import AsyncDeepSeekClient
 from .._retry import RetryPolicy
-from .._usage import PriceTable, estimate_cost
+from .._usage import PriceTable, completed_at, estimate_cost, price_for
 from ._input import BadLine, BatchRequest, parse_lines, read_batch_input
 from ._output import BatchOutput, EarlierAnswer
 from ._report import BatchReport, Progress
@@ -102,6 +102,15 @@ async def arun_batch(
     if window not in ("now", "off-peak"):
         raise ValueError(f"window must be 'now' or 'off-peak', not {window!r}")
     requests, bad_lines = read_batch_input(input_path)
+    if budget is not None:
+        unpriced = sorted(
+            {item.model for item in requests if price_for(item.model, prices) is None}
+        )
+        if unpriced:
+            raise ValueError(
+                f"max_cost_usd needs a price for every model, and the price table has none for "
+                f"{', '.join(unpriced)}: pass prices= (a PriceTable naming them) or no budget"
+            )
     if on_bad_line is not None:
         for bad_line in bad_lines:
             on_bad_line(bad_line)
@@ -146,12 +155,7 @@ def earlier_cost(answers: list[EarlierAnswer], prices: PriceTable | None) -> Dec
     """What the answers of earlier runs cost, each at the price of the hour it completed."""
     total = Decimal(0)
     for answer in answers:
-        at = None
-        if answer.created:
-            try:
-                at = datetime.fromtimestamp(answer.created, tz=timezone.utc)
-            except (OverflowError, OSError, ValueError):
-                at = None  # a gateway's milliseconds, say: priced as now
+        at = completed_at(answer.created)
         total += estimate_cost(answer.model, answer.usage, at=at, prices=prices) or Decimal(0)
     return total
 

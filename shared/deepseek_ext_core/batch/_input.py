@@ -10,7 +10,9 @@ number and `custom_id`, before anything is sent, and the other lines still run.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+import re
+import sys
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,6 +29,8 @@ __all__ = ["CHAT_URLS", "FIM_URLS", "BadLine", "BatchRequest", "parse_lines", "r
 CHAT_URLS = frozenset({"/v1/chat/completions", "/chat/completions"})
 FIM_URLS = frozenset({"/beta/completions"})
 _LINE_KEYS = frozenset({"custom_id", "method", "url", "body"})
+_BOM = b"\xef\xbb\xbf"
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,9 +63,31 @@ class BadLine:
 
 
 def read_batch_input(path: str | Path) -> tuple[list[BatchRequest], list[BadLine]]:
-    """Every line of the JSONL file at `path` (blank lines skipped), checked."""
-    with Path(path).open(encoding="utf-8") as lines:
-        return parse_lines(lines)
+    """Every line of the JSONL file at `path` (`"-"`: standard input; blank lines skipped),
+    checked. Lines are decoded
+    one at a time, so a byte that is not UTF-8 makes its own line bad, not the file; a UTF-8
+    byte order mark before the first line is dropped."""
+    if str(path) == "-":  # standard input, read once (bytes where it has them)
+        stdin = sys.stdin
+        raw = getattr(stdin, "buffer", None) or (
+            line.encode("utf-8", "surrogateescape") for line in stdin
+        )
+        return parse_lines(_decoded(raw))
+    with Path(path).open("rb") as raw:
+        return parse_lines(_decoded(raw))
+
+
+def _decoded(raw: Iterable[bytes]) -> Iterator[str]:
+    for number, line in enumerate(raw, start=1):
+        data = line[len(_BOM) :] if number == 1 and line.startswith(_BOM) else line
+        try:
+            yield data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            yield _Undecodable(f"not UTF-8 (byte {exc.start + 1}: {data[exc.start]:#04x})")
+
+
+class _Undecodable(str):
+    """A line that could not be decoded: the reason, in place of its text."""
 
 
 def parse_lines(lines: Iterable[str]) -> tuple[list[BatchRequest], list[BadLine]]:
@@ -85,8 +111,12 @@ def parse_lines(lines: Iterable[str]) -> tuple[list[BatchRequest], list[BadLine]
 
 
 def _parse_line(text: str, number: int) -> BatchRequest | BadLine:
+    if isinstance(text, _Undecodable):
+        return BadLine(number, None, str(text))
     try:
         line = json.loads(text)
+    except RecursionError:
+        return BadLine(number, None, "nested too deeply to read")
     except ValueError as exc:
         return BadLine(number, None, f"not JSON ({exc})")
     if not isinstance(line, Mapping):
@@ -94,8 +124,13 @@ def _parse_line(text: str, number: int) -> BatchRequest | BadLine:
     custom_id = line.get("custom_id")
     if not isinstance(custom_id, str) or not custom_id:
         return BadLine(number, None, "custom_id must be a non-empty string")
+    if _LONE_SURROGATE.search(custom_id):
+        # It could not be written to the output (UTF-8), after the answer was paid for.
+        return BadLine(number, None, "custom_id holds a lone surrogate (\\ud800-\\udfff)")
     try:
         request, prepared = _checked(line)
+    except RecursionError:
+        return BadLine(number, custom_id, "body nested too deeply to send")
     except (ValueError, InvalidRequestError) as exc:
         return BadLine(number, custom_id, _describe(exc))
     return BatchRequest(custom_id, number, request, prepared)
@@ -117,10 +152,14 @@ def _checked(line: Mapping[str, Any]) -> tuple[ChatRequest | FIMRequest, Prepare
         raise ValueError("stream_options has no meaning without streaming")
     if url in CHAT_URLS:
         chat = _chat_request(body)
-        return chat, prepare_chat_request(chat, stream=False)
+        prepared = prepare_chat_request(chat, stream=False)
+        prepared.json_bytes()  # sendable as UTF-8, checked now rather than after paying
+        return chat, prepared
     if url in FIM_URLS:
         fim = FIMRequest.model_validate(dict(body))
-        return fim, prepare_fim_request(fim, stream=False)
+        prepared = prepare_fim_request(fim, stream=False)
+        prepared.json_bytes()
+        return fim, prepared
     allowed = sorted(CHAT_URLS | FIM_URLS)
     raise ValueError(f"url must be one of {allowed}, not {url!r}")
 

@@ -12,6 +12,7 @@ reason (connection lost, 5xx or 429 after every retry) gets no line, so the next
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import uuid
@@ -73,32 +74,51 @@ class BatchOutput:
         """`custom_id`s with a line (from earlier runs and this one)."""
         self.earlier: list[EarlierAnswer] = []
         """The answers earlier runs wrote, with their usage (what they were billed for)."""
+        if self.path.exists() and not self.path.is_file():
+            raise ValueError(
+                f"{self.path} is not a regular file: the output is read again on a rerun to "
+                "resume, so it must be a file (not a directory, a pipe or a device)"
+            )
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._file: IO[bytes] = self._open()
 
     def _open(self) -> IO[bytes]:
         file = self.path.open("a+b")
+        try:
+            _lock(file, self.path)
+            self._read_earlier(file)
+        except BaseException:
+            file.close()
+            raise
+        return file
+
+    def _read_earlier(self, file: IO[bytes]) -> None:
         file.seek(0)
         keep = 0
+        ends_with_newline = True
         for number, raw in enumerate(file, start=1):
-            if not raw.endswith(b"\n"):
-                break  # torn: the last line, written without its end
             try:
                 line = json.loads(raw)
                 custom_id = line["custom_id"]
             except (ValueError, KeyError, TypeError):
-                file.close()
+                if not raw.endswith(b"\n"):
+                    break  # torn: the last line, cut while it was written
                 # Not ours to cut: only a torn last line is repaired.
                 raise ValueError(
                     f"{self.path}: line {number} is not a batch output line; "
                     "choose another output file"
                 ) from None
+            # A whole last line without its newline (an editor, a copy) is an answer all
+            # the same: kept, not cut and paid for again.
+            ends_with_newline = raw.endswith(b"\n")
             self.done.add(custom_id)
             self._note_usage(line)
             keep += len(raw)
         file.truncate(keep)
         file.seek(keep)
-        return file
+        if not ends_with_newline:
+            file.write(b"\n")
+            file.flush()
 
     def _note_usage(self, line: Any) -> None:
         response = line.get("response") if isinstance(line, dict) else None
@@ -128,12 +148,35 @@ class BatchOutput:
 
     def close(self) -> None:
         if not self._file.closed:
-            self._file.flush()
-            os.fsync(self._file.fileno())
-            self._file.close()
+            try:
+                self._file.flush()
+                os.fsync(self._file.fileno())
+            finally:
+                self._file.close()  # releases the lock too
 
     def __enter__(self) -> BatchOutput:
         return self
 
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
+    def __exit__(self, exc_type: type[BaseException] | None, *rest: object) -> None:
+        if exc_type is None:
+            self.close()
+            return
+        # Already failing (a full disk, say): closing must not replace that error with its own.
+        with contextlib.suppress(OSError):
+            self.close()
+
+
+def _lock(file: IO[bytes], path: Path) -> None:
+    """One run at a time per output file: a second run would send and bill every line again,
+    and two writers tear each other's lines. (No lock where `fcntl` is missing: Windows.)"""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not on the platforms CI runs
+        return
+    try:
+        fcntl.flock(file.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        raise ValueError(
+            f"another batch run is writing {path}: wait for it to finish (or stop it), then "
+            "run again to send what it left"
+        ) from None

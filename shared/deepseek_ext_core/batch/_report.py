@@ -13,6 +13,7 @@ from ._input import BadLine
 __all__ = ["BatchReport", "Progress"]
 
 _CENT = Decimal("0.000001")
+_FAILURES_SHOWN = 10
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +64,8 @@ class BatchReport:
     """DeepSeek answered with an error (written to the output with its status)."""
     failed: int = 0
     """Failed for a passing reason after every retry: no line, sent again by the next run."""
+    failures: list[tuple[str, str]] = field(default_factory=list)
+    """`(custom_id, why)` of each failed request: the last error it met."""
     not_sent: int = 0
     """Left when the job stopped (budget, balance, key, Ctrl-C): sent by the next run."""
     bad_lines: list[BadLine] = field(default_factory=list)
@@ -83,6 +86,9 @@ class BatchReport:
     """The same tokens at peak prices, every input token a cache miss."""
     rate_limited: int = 0
     """429 answers met (each retried)."""
+    discarded: int = 0
+    """Answers DeepSeek cut (`insufficient_system_resource`) and that were sent again: billed,
+    so their usage is in the tokens and the cost, but not written to the output."""
     lowest_concurrency: int = 0
     waited_seconds: float = 0.0
     """Time spent waiting for off-peak hours."""
@@ -136,6 +142,11 @@ class BatchReport:
                 f"earlier runs: ${self.earlier_cost_usd.quantize(_CENT)}; the job so far: "
                 f"${(self.earlier_cost_usd + self.cost_usd).quantize(_CENT)}"
             )
+        if self.discarded:
+            lines.append(
+                f"discarded: {self.discarded} answers cut by DeepSeek and sent again "
+                "(billed: in the tokens and cost above)"
+            )
         if self.rate_limited:
             lines.append(
                 f"rate limits: {self.rate_limited} 429s, concurrency lowered to "
@@ -144,6 +155,10 @@ class BatchReport:
         if self.waited_seconds:
             lines.append(f"waited {timedelta(seconds=round(self.waited_seconds))} for off-peak")
         lines.extend(f"bad {line}" for line in self.bad_lines)
+        shown = self.failures[:_FAILURES_SHOWN]
+        lines.extend(f"failed {custom_id}: {why}" for custom_id, why in shown)
+        if len(self.failures) > len(shown):
+            lines.append(f"... and {len(self.failures) - len(shown)} more failed (see --json)")
         if self.stopped:
             lines.append(f"stopped: {self.stopped}")
         return "\n".join(lines)

@@ -25,7 +25,7 @@ from .._request import ChatRequest
 from .._response import ChatCompletion, FIMCompletion
 from .._retry import RetryPolicy, is_retryable
 from .._tokens import count_tokens
-from .._usage import PriceTable, is_peak, price_for
+from .._usage import PriceTable, completed_at, is_peak, price_for
 from ._input import BatchRequest
 from ._limit import AdaptiveLimit
 from ._output import BatchOutput, error_line, success_line
@@ -164,42 +164,54 @@ class _Job:
             self.report.rate_limited += 1
             self.limit.rate_limited(item.generation)
             if not self._retry(item, outcome):
-                self._failed(item)
-        elif is_retryable(outcome):
+                self._failed(item, outcome)
+        elif isinstance(outcome, IncompleteGenerationError):
+            # A cut answer is billed whether it is kept or not: its usage counts either way.
+            self._count_usage(item, outcome.completion)
             if self._retry(item, outcome):
-                return
-            if isinstance(outcome, IncompleteGenerationError):
-                self._answered(item, outcome.completion)  # the cut answer is kept, as the core does
+                self.report.discarded += 1
             else:
-                self._failed(item)
+                self._write_answer(item, outcome.completion)  # kept, as the core does
+        elif is_retryable(outcome):
+            if not self._retry(item, outcome):
+                self._failed(item, outcome)
         elif isinstance(outcome, APIStatusError):
             self.output.write(error_line(item.request.custom_id, outcome))
             self.report.refused += 1
             self._release(item)
         else:
-            self._failed(item)
+            self._failed(item, outcome)
 
     def _answered(self, item: _Item, response: ChatCompletion | FIMCompletion) -> None:
-        body = response.model_dump(mode="json", exclude_unset=True)
-        self.output.write(success_line(item.request.custom_id, response.request_id, body))
-        self.report.succeeded += 1
+        self._count_usage(item, response)
+        self._write_answer(item, response)
+
+    def _count_usage(self, item: _Item, response: ChatCompletion | FIMCompletion) -> None:
         if response.usage is not None:
-            at = (
-                datetime.fromtimestamp(response.created, tz=timezone.utc)
-                if response.created
-                else self.settings.clock.now()
-            )
+            at = completed_at(response.created) or self.settings.clock.now()
             self.report.add_usage(
                 response.model or item.request.model,
                 response.usage,
                 at=at,
                 prices=self.settings.prices,
             )
+
+    def _write_answer(self, item: _Item, response: ChatCompletion | FIMCompletion) -> None:
+        try:
+            body = response.model_dump(mode="json", exclude_unset=True)
+            self.output.write(success_line(item.request.custom_id, response.request_id, body))
+        except (ValueError, TypeError) as exc:
+            # This line's answer cannot be written (the disk is fine: an OSError goes on up);
+            # it fails alone, and the job goes on.
+            self._failed(item, f"the answer could not be written: {exc}")
+            return
+        self.report.succeeded += 1
         self.limit.succeeded()
         self._release(item)
 
-    def _failed(self, item: _Item) -> None:
+    def _failed(self, item: _Item, why: BaseException | str) -> None:
         self.report.failed += 1
+        self.report.failures.append((item.request.custom_id, str(why)))
         self._release(item)
 
     def _release(self, item: _Item) -> None:
@@ -229,6 +241,10 @@ class _Job:
         budget = self.settings.max_cost_usd
         if budget is None:
             return True
+        if self.in_flight and not self.report.completion_tokens:
+            # Until an answer shows how long answers are, one request at a time: a first wave
+            # of 16 thinking answers priced at a guess once spent 19 times a $0.05 budget.
+            return False
         estimate = self._estimate(item)
         in_flight = sum(self.in_flight_cost.values(), Decimal(0))
         spent = self.report.earlier_cost_usd + self.report.cost_usd
