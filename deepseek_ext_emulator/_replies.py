@@ -141,6 +141,45 @@ class Reply:
         return cls(content=content, reasoning=reasoning, calls=tuple(built), usage=usage)
 
     @classmethod
+    def dsml_tool_calls(
+        cls,
+        calls: Sequence[tuple[str, Mapping[str, Any]]],
+        *,
+        before: str = "",
+        after: str = "",
+        bar: str = "\uff5c",
+        block: str = "tool_calls",
+        reasoning: str | None = None,
+        chunks: int | None = None,
+        chunk_size: int | None = None,
+        finish_reason: str | None = None,
+    ) -> Reply:
+        """Tool calls written into the text as DSML markup, with ``finish_reason: "stop"``, as
+        DeepSeek V4 models sometimes answer (deepseek-ai/DeepSeek-V3#1244): string values as
+        ``string="true"``, others as JSON. ``bar`` is U+FF5C (DeepSeek's) or ``"|"``;
+        ``block`` is ``tool_calls`` or ``function_calls`` (V3.2)."""
+        tag = f"{bar}DSML{bar}"
+        lines = [f"<{tag}{block}>"]
+        for name, arguments in calls:
+            lines.append(f'<{tag}invoke name="{name}">')
+            for key, value in arguments.items():
+                text, is_string = (
+                    (value, "true") if isinstance(value, str) else (dumps(value), "false")
+                )
+                lines.append(
+                    f'<{tag}parameter name="{key}" string="{is_string}">{text}</{tag}parameter>'
+                )
+            lines.append(f"</{tag}invoke>")
+        lines.append(f"</{tag}{block}>")
+        return cls(
+            content=before + "\n".join(lines) + after,
+            reasoning=reasoning,
+            pieces=chunks,
+            piece_size=chunk_size,
+            finish_reason=finish_reason,
+        )
+
+    @classmethod
     def json(cls, value: Any, *, reasoning: str | None = None, chunks: int | None = None) -> Reply:
         """A JSON-mode answer: ``value`` serialised as the content string."""
         return cls(content=dumps(value), reasoning=reasoning, pieces=chunks)

@@ -17,6 +17,7 @@ a client that mis-routes is caught.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -80,6 +81,7 @@ def check_chat(body: Any, *, beta: bool) -> Checked | ErrorSpec:
             return error
     error = _check_max_tokens(body) or _check_prefix(messages, beta=beta)
     error = error or _check_strict(body, beta=beta) or _check_safety(body)
+    error = error or _check_tool_names(body)
     error = error or _check_reminders(messages)
     if error is not None:
         return error
@@ -200,6 +202,23 @@ def _check_strict(body: Mapping[str, Any], *, beta: bool) -> ErrorSpec | None:
         function = tool.get("function") if isinstance(tool, Mapping) else None
         if isinstance(function, Mapping) and function.get("strict"):
             return bad_request(f"strict mode is only available when using beta api {_BETA_HINT}")
+    return None
+
+
+_TOOL_NAME = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
+
+
+def _check_tool_names(body: Mapping[str, Any]) -> ErrorSpec | None:
+    """DeepSeek's pattern for function names, with its 400 for any other (MCP names)."""
+    tools = body.get("tools")
+    for index, tool in enumerate(tools if isinstance(tools, list) else ()):
+        function = tool.get("function") if isinstance(tool, Mapping) else None
+        name = function.get("name") if isinstance(function, Mapping) else None
+        if isinstance(name, str) and not _TOOL_NAME.match(name):
+            return bad_request(
+                f"Invalid 'tools[{index}].function.name': string does not match pattern. "
+                "Expected a string that matches the pattern '^[a-zA-Z0-9_-]{1,64}$'."
+            )
     return None
 
 

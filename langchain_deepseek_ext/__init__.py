@@ -33,19 +33,36 @@ from langchain_deepseek_ext.chat_models import ChatDeepSeek
 
 if TYPE_CHECKING:
     from langchain_deepseek_ext.llms import DeepSeekFIM
+    from langchain_deepseek_ext.web import (
+        DeepSeekFetch,
+        DeepSeekFetchLoader,
+        DeepSeekSearch,
+        DeepSeekSearchRetriever,
+    )
 
 register_blocks()
 
+_LAZY = {
+    "DeepSeekFIM": "langchain_deepseek_ext.llms",
+    "DeepSeekSearch": "langchain_deepseek_ext.web",
+    "DeepSeekFetch": "langchain_deepseek_ext.web",
+    "DeepSeekSearchRetriever": "langchain_deepseek_ext.web",
+    "DeepSeekFetchLoader": "langchain_deepseek_ext.web",
+}
+"""Parts imported on first use: `DeepSeekFIM` brings langchain-core's `BaseLLM` (and PyYAML,
+25 ms), the web parts its tools, retrievers and loaders, which `from langchain_deepseek_ext
+import ChatDeepSeek` need not pay for. Importable from here, as partner packages export
+their tools."""
+
 
 def __getattr__(name: str) -> object:
-    # `DeepSeekFIM` is imported on first use: it brings langchain-core's `BaseLLM` and, with it,
-    # PyYAML, 25 ms that `from langchain_deepseek_ext import ChatDeepSeek` need not pay.
     if name == "__version__":
         return package_version()
-    if name == "DeepSeekFIM":
-        from langchain_deepseek_ext.llms import DeepSeekFIM
+    module = _LAZY.get(name)
+    if module is not None:
+        import importlib
 
-        return DeepSeekFIM
+        return getattr(importlib.import_module(module), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
@@ -60,6 +77,10 @@ __all__ = [
     "ChatDeepSeek",
     "ContextLengthExceededError",
     "DeepSeekFIM",
+    "DeepSeekFetch",
+    "DeepSeekFetchLoader",
+    "DeepSeekSearch",
+    "DeepSeekSearchRetriever",
     "IncompleteGenerationError",
     "InsufficientBalanceError",
     "InternalServerError",

@@ -215,6 +215,9 @@ class ChatDeepSeek(MaskedCredentials, BaseChatModel, DeepSeekConnection):
     """Thinking effort (thinking mode only)."""
     reasoning_passback: Literal["auto", "always", "never"] = "auto"
     """How earlier `reasoning_content` is sent back; `auto` follows DeepSeek's rule."""
+    recover_text_tool_calls: bool = True
+    """Tool calls the model writes into its text (DSML or `<tool_call>` markup) become real
+    tool calls when tools are bound; False leaves the text as it came."""
     user_id: str | None = None
     """Your end user's id (`[a-zA-Z0-9_-]+`), for DeepSeek's per-user isolation."""
     safety_check: dict[str, str] | None = None
@@ -350,6 +353,7 @@ class ChatDeepSeek(MaskedCredentials, BaseChatModel, DeepSeekConnection):
             **typed_defaults,
             **self._default_params(),
             "reasoning_passback": self.reasoning_passback,
+            "recover_text_tool_calls": self.recover_text_tool_calls,
             **{key: value for key, value in kwargs.items() if value is not None},
         }
         for name in _OPENAI_BODY_FIELDS:  # not DeepSeek's, so not fields of the core request

@@ -4,6 +4,8 @@
 fill-in-the-middle completion.
 """
 
+from typing import TYPE_CHECKING
+
 from deepseek_ext_core.integration import package_version
 
 from ._convert import (
@@ -18,11 +20,24 @@ from ._tokens import deepseek_tokenizer
 from .base import DeepSeek
 from .fim import DeepSeekFIM
 
+if TYPE_CHECKING:
+    from .web import DeepSeekSearchRetriever, DeepSeekToolSpec, DeepSeekWebReader, SearchResults
+
+_LAZY_WEB = frozenset(
+    {"DeepSeekSearchRetriever", "DeepSeekToolSpec", "DeepSeekWebReader", "SearchResults"}
+)
+"""The web parts, imported on first use (the tool spec, reader and retriever bring LlamaIndex
+modules `from llamaindex_deepseek_ext import DeepSeek` need not load)."""
+
 
 def __getattr__(name: str) -> object:
     # The version is read from the package metadata on first use, not at import.
     if name == "__version__":
         return package_version()
+    if name in _LAZY_WEB:
+        from . import web
+
+        return getattr(web, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
@@ -32,6 +47,10 @@ __all__ = [
     "ROLE_KEY",
     "DeepSeek",
     "DeepSeekFIM",
+    "DeepSeekSearchRetriever",
+    "DeepSeekToolSpec",
+    "DeepSeekWebReader",
+    "SearchResults",
     "ToolArgumentsError",
     "__version__",
     "deepseek_tokenizer",

@@ -23,6 +23,7 @@ CALL_OPTIONS = frozenset(
         "thinking", "reasoning_effort", "max_tokens", "temperature", "top_p",
         "frequency_penalty", "presence_penalty", "response_format", "stop", "tools",
         "tool_choice", "logprobs", "top_logprobs", "user_id", "reasoning_passback", "extra_body",
+        "recover_text_tool_calls",
         "model", "safety_check",
     }
 )  # fmt: skip

@@ -112,6 +112,11 @@ class DeepSeek(DeepSeekConnection, JSONModeStructuredMixin, FunctionCallingLLM):
     reasoning_passback: ReasoningPassback = Field(
         default="auto", description="How reasoning_content is sent back in history."
     )
+    recover_text_tool_calls: bool = Field(
+        default=True,
+        description="Tool calls the model writes into its text (DSML or <tool_call> markup) "
+        "become real tool calls when tools are offered; False leaves the text as it came.",
+    )
     user_id: str | None = Field(default=None, description="Your end user's id (isolation).")
     safety_check: dict[str, str] | None = Field(
         default=None,
@@ -190,6 +195,7 @@ class DeepSeek(DeepSeekConnection, JSONModeStructuredMixin, FunctionCallingLLM):
             "thinking": self.thinking,
             "reasoning_effort": self.reasoning_effort,
             "reasoning_passback": self.reasoning_passback,
+            "recover_text_tool_calls": self.recover_text_tool_calls,
             "max_tokens": self.max_tokens,
             "temperature": self.temperature,
             "user_id": self.user_id,
@@ -288,7 +294,7 @@ class DeepSeek(DeepSeekConnection, JSONModeStructuredMixin, FunctionCallingLLM):
         **kwargs: Any,
     ) -> dict[str, Any]:
         """Chat kwargs for a tool call; the core's guard decides thinking for forced choices."""
-        specs = [tool.metadata.to_openai_tool(skip_length_check=True) for tool in tools]
+        specs = [_spec(tool) for tool in tools]
         messages = list(chat_history or [])
         if user_msg is not None:
             messages.append(
@@ -357,3 +363,14 @@ async def _aresponses(client: AsyncDeepSeekClient, request: ChatRequest) -> Chat
         )
         async for chunk in stream:
             yield state.from_chunk(chunk)
+
+
+def _spec(tool: BaseTool) -> dict[str, Any]:
+    """The tool as an OpenAI-style spec under its own name. LlamaIndex's `to_openai_tool`
+    rewrites a name DeepSeek would refuse (`asana.create_task` -> `asana_create_task`), and the
+    calls came back under that name, which no tool has: a `FunctionAgent` skipped the tool. The
+    core maps the name on the wire and gives the calls their original name back."""
+    spec = tool.metadata.to_openai_tool(skip_length_check=True)
+    if tool.metadata.name:
+        spec["function"]["name"] = tool.metadata.name
+    return spec

@@ -23,7 +23,7 @@ from deepseek_ext_core.integration import search_text
 from ._arguments import declared_names, sort_constructor_arguments
 from ._connection import DeepSeekConnection
 
-__all__ = ["DeepSeekSearchRetriever", "DeepSeekToolSpec", "DeepSeekWebReader"]
+__all__ = ["DeepSeekSearchRetriever", "DeepSeekToolSpec", "DeepSeekWebReader", "SearchResults"]
 
 
 class _WebConnection(DeepSeekConnection):
@@ -66,6 +66,21 @@ def _page(result: FetchResult) -> Document:
     return Document(text=result.content, metadata=metadata, id_=result.url)
 
 
+class SearchResults(SearchResponse):
+    """The typed results of the search tool, as its `ToolOutput.raw_output` (URLs, titles and
+    dates for citations, as the LangChain tool's artifact); the model reads `str()` of it, the
+    numbered text."""
+
+    @classmethod
+    def of(cls, response: SearchResponse) -> SearchResults:
+        results = cls.model_validate(response.model_dump())
+        results.request_id = response.request_id
+        return results
+
+    def __str__(self) -> str:
+        return search_text(self)
+
+
 class DeepSeekToolSpec(BaseToolSpec):
     """Web search and page reading for LlamaIndex agents.
 
@@ -85,15 +100,15 @@ class DeepSeekToolSpec(BaseToolSpec):
         """How much of a fetched page the model reads."""
         self._connection = _WebConnection(**connection)
 
-    def search(self, query: str, count: int = 5) -> str:
+    def search(self, query: str, count: int = 5) -> SearchResults:
         """Search the web for `query` (at most 128 characters); returns `count` (1-50) numbered
         results, each with its title, date, URL and a summary. Read one in full with `fetch`."""
-        return search_text(self._connection._get_client().search(query, count=count))
+        return SearchResults.of(self._connection._get_client().search(query, count=count))
 
-    async def asearch(self, query: str, count: int = 5) -> str:
+    async def asearch(self, query: str, count: int = 5) -> SearchResults:
         """Search the web for `query` (at most 128 characters); returns `count` (1-50) numbered
         results, each with its title, date, URL and a summary. Read one in full with `fetch`."""
-        return search_text(await self._connection._get_aclient().search(query, count=count))
+        return SearchResults.of(await self._connection._get_aclient().search(query, count=count))
 
     def fetch(self, url: str) -> str:
         """Read the web page at `url`; returns the page as Markdown."""

@@ -8,6 +8,7 @@ layer allows. README "Layout" draws the same arrows.
 from __future__ import annotations
 
 import ast
+import importlib
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -62,9 +63,6 @@ ALLOWED = {
     },
 }
 
-# The one exception, for one release: users' tests import the emulator from its old place.
-DEPRECATED_ALIASES = {("deepseek_ext_core", "emulator.py"): {"deepseek_ext_emulator"}}
-
 # The core modules an adapter may import from: its public faces, never a private module.
 CORE_PUBLIC_MODULES = {"deepseek_ext_core", "deepseek_ext_core.integration"}
 
@@ -95,7 +93,7 @@ def _modules(package: str) -> list[Path]:
 def test_each_package_imports_only_what_its_layer_allows(package: str) -> None:
     offences = []
     for module in _modules(package):
-        allowed = ALLOWED[package] | DEPRECATED_ALIASES.get((package, module.name), set())
+        allowed = ALLOWED[package]
         for name in _imports(module):
             top = name.split(".")[0]
             if top in (package, "__future__") or top in sys.stdlib_module_names:
@@ -120,8 +118,6 @@ def test_no_library_imports_the_cli_or_the_emulator() -> None:
     applications = {"deepseek_ext_cli", "deepseek_ext_emulator"}
     for package in ("deepseek_ext_core", "langchain_deepseek_ext", "llamaindex_deepseek_ext"):
         for module in _modules(package):
-            if (package, module.name) in DEPRECATED_ALIASES:
-                continue
             used = {name.split(".")[0] for name in _imports(module)}
             assert not used & applications, module
 
@@ -142,14 +138,11 @@ def test_the_rule_catches_a_violation(tmp_path: Path) -> None:
     }
 
 
-def test_the_deprecated_emulator_alias_warns_and_forwards() -> None:
-    import deepseek_ext_emulator
-
-    sys.modules.pop("deepseek_ext_core.emulator", None)
-    with pytest.warns(DeprecationWarning, match="import deepseek_ext_emulator instead"):
-        from deepseek_ext_core import emulator
-    assert emulator.Emulator is deepseek_ext_emulator.Emulator
-    assert set(emulator.__all__) == set(deepseek_ext_emulator.__all__)
+def test_the_core_has_no_emulator_alias() -> None:
+    # `deepseek_ext_core.emulator` went before any release had it: the core imports nothing of
+    # the emulator, not even a forwarding alias.
+    with pytest.raises(ModuleNotFoundError):
+        importlib.import_module("deepseek_ext_core.emulator")
 
 
 def test_importing_the_core_loads_neither_emulator_nor_cli() -> None:

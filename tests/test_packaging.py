@@ -49,7 +49,7 @@ def test_wheel_holds_exactly_the_five_packages(wheel: Path) -> None:
     for package in PACKAGES:
         assert f"{package}/py.typed" in names
     assert "deepseek_ext_emulator/pytest_plugin.py" in names
-    assert "deepseek_ext_core/emulator.py" in names  # the deprecated alias
+    assert "deepseek_ext_core/emulator.py" not in names  # no alias of the emulator in the core
 
 
 def test_wheel_declares_the_command_and_the_extras(wheel: Path) -> None:

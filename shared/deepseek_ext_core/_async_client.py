@@ -18,7 +18,6 @@ from ._base import (
     mapped_transport_errors,
     no_release,
     parse_body,
-    parse_chunk,
     parse_event,
     raise_for_status,
 )
@@ -64,6 +63,7 @@ from ._telemetry import (
     follow_fim_stream,
     start_operation,
 )
+from ._tool_answers import chunk_parser, read_answer
 from ._web import FetchResult, SearchResponse, fetch_result, prepare_fetch, prepare_search
 
 T = TypeVar("T")
@@ -187,7 +187,8 @@ class AsyncDeepSeekClient(BaseClient):
 
         async def attempt() -> ChatCompletion:
             response = await self._send("POST", prepared)
-            return check_complete(parse_body(ChatCompletion, response, response.content))
+            completion = parse_body(ChatCompletion, response, response.content)
+            return check_complete(read_answer(completion, prepared))
 
         op = start_operation("chat", prepared.body, self._settings.base_url)
         return await atraced(op, lambda: self._retry(attempt), finish_answer)
@@ -238,7 +239,7 @@ class AsyncDeepSeekClient(BaseClient):
         prepared = prepare_chat_request(request, stream=True)
 
         async def attempt() -> OpenedStream[ChatCompletionChunk, AsyncIterator[bytes]]:
-            return await self._open(prepared, parse_chunk, chunk_has_substance)
+            return await self._open(prepared, chunk_parser(prepared), chunk_has_substance)
 
         async def opened() -> AsyncChatStream:
             return AsyncChatStream(await self._retry(attempt))

@@ -16,7 +16,6 @@ from ._base import (
     mapped_transport_errors,
     no_release,
     parse_body,
-    parse_chunk,
     parse_event,
     raise_for_status,
 )
@@ -63,6 +62,7 @@ from ._telemetry import (
     start_operation,
     traced,
 )
+from ._tool_answers import chunk_parser, read_answer
 from ._web import FetchResult, SearchResponse, fetch_result, prepare_fetch, prepare_search
 
 T = TypeVar("T")
@@ -195,7 +195,8 @@ class DeepSeekClient(BaseClient):
 
         def attempt() -> ChatCompletion:
             response = self._send("POST", prepared)
-            return check_complete(parse_body(ChatCompletion, response, response.content))
+            completion = parse_body(ChatCompletion, response, response.content)
+            return check_complete(read_answer(completion, prepared))
 
         op = start_operation("chat", prepared.body, self._settings.base_url)
         return traced(op, lambda: self._retry(attempt), finish_answer)
@@ -248,7 +249,9 @@ class DeepSeekClient(BaseClient):
         return traced(
             op,
             lambda: ChatStream(
-                self._retry(lambda: self._open(prepared, parse_chunk, chunk_has_substance))
+                self._retry(
+                    lambda: self._open(prepared, chunk_parser(prepared), chunk_has_substance)
+                )
             ),
             follow_chat_stream,
         )

@@ -16,6 +16,8 @@ from ._history import to_wire_messages
 from ._messages import AssistantMessage, ImagePart, Message, UserMessage
 from ._request import WEB_TOOL_TYPES, ChatRequest, FIMRequest, NamedToolChoice, ServerTool, Tool
 from ._strict import to_strict_schema
+from ._tool_names import is_wire_name, wire_names
+from ._tool_schema import object_schema
 
 CHAT_PATH = "/chat/completions"
 BETA_CHAT_PATH = "/beta/chat/completions"
@@ -24,10 +26,15 @@ FIM_PATH = "/beta/completions"
 
 @dataclass(frozen=True, slots=True)
 class PreparedRequest:
-    """What goes on the wire: a path below the base URL and the JSON body."""
+    """What goes on the wire: a path below the base URL and the JSON body, and how to read the
+    answer back (tool names to restore, tool calls to recover from text)."""
 
     path: str
     body: dict[str, Any]
+    tool_names: dict[str, str] | None = None
+    """`{wire name: original name}` for the tools sent under another name; None when none."""
+    text_tool_calls: bool = False
+    """Whether tool calls written into the answer's text are recovered (tools were offered)."""
 
     @property
     def stream(self) -> bool:
@@ -86,7 +93,9 @@ def _check_inputs(messages: tuple[Message, ...], caps: ModelCapabilities) -> Non
             )
 
 
-def _tools_body(request: ChatRequest) -> tuple[list[dict[str, Any]] | None, bool]:
+def _tools_body(
+    request: ChatRequest, names: dict[str, str]
+) -> tuple[list[dict[str, Any]] | None, bool]:
     """The wire `tools` and whether strict mode (hence `/beta`) is on."""
     if not request.tools:
         if request.tool_choice not in (None, "none"):
@@ -105,17 +114,20 @@ def _tools_body(request: ChatRequest) -> tuple[list[dict[str, Any]] | None, bool
             tools.append(tool.model_dump())  # a server-side tool goes as given
             continue
         dumped = tool.model_dump(exclude_none=True)
+        function = dumped["function"]
+        function["name"] = names.get(function["name"], function["name"])
+        function["parameters"] = object_schema(function.get("parameters"), function["name"])
         if strict_on:
             dumped["function"]["parameters"] = to_strict_schema(
                 dumped["function"].get("parameters") or {"type": "object", "properties": {}}
             )
         tools.append(dumped)
     if isinstance(request.tool_choice, NamedToolChoice):
-        names = {tool.function.name for tool in functions}
-        if request.tool_choice.function.name not in names:
+        offered = {tool.function.name for tool in functions}
+        if request.tool_choice.function.name not in offered:
             raise InvalidRequestError(
                 f"tool_choice names {request.tool_choice.function.name!r}, which is not among "
-                f"the tools: {sorted(names)}"
+                f"the tools: {sorted(offered)}"
             )
     return tools, strict_on
 
@@ -147,13 +159,16 @@ def prepare_chat_request(request: ChatRequest, *, stream: bool | None = None) ->
     _check_inputs(messages, caps)
     thinking = _guarded_thinking(request, caps)
     _check_safety_check(request)
-    tools, strict = _tools_body(request)
+    names = _tool_name_map(request)
+    tools, strict = _tools_body(request, names)
     body: dict[str, Any] = {
         "model": request.model,
         "messages": to_wire_messages(
             messages, has_tools=tools is not None, passback=request.reasoning_passback
         ),
     }
+    if names:
+        _rename_history(body["messages"], names)
     if thinking is not None:
         body["thinking"] = {"type": thinking}
     thinking_on = thinking == "enabled" or (thinking is None and caps.thinking_default)
@@ -171,12 +186,42 @@ def prepare_chat_request(request: ChatRequest, *, stream: bool | None = None) ->
         body["tools"] = tools
     if request.tool_choice is not None:
         body["tool_choice"] = _dump_choice(request.tool_choice)
+        if isinstance(request.tool_choice, NamedToolChoice) and names:
+            chosen = request.tool_choice.function.name
+            body["tool_choice"]["function"]["name"] = names.get(chosen, chosen)
     _add_stream(body, request.stream if stream is None else stream, request.stream_options)
     if request.extra_body:
         body.update(request.extra_body)
     last = messages[-1]
     prefix = isinstance(last, AssistantMessage) and last.prefix
-    return PreparedRequest(BETA_CHAT_PATH if prefix or strict else CHAT_PATH, body)
+    return PreparedRequest(
+        BETA_CHAT_PATH if prefix or strict else CHAT_PATH,
+        body,
+        tool_names={wire: name for name, wire in names.items()} or None,
+        text_tool_calls=tools is not None and request.recover_text_tool_calls,
+    )
+
+
+def _tool_name_map(request: ChatRequest) -> dict[str, str]:
+    """`{original: wire}` for the names DeepSeek would refuse: the tools' and the history's."""
+    offered = [tool.function.name for tool in request.tools or () if isinstance(tool, Tool)]
+    history = [
+        call.name
+        for message in request.messages
+        if isinstance(message, AssistantMessage)
+        for call in message.tool_calls
+    ]
+    if all(is_wire_name(name) for name in (*offered, *history)):
+        return {}  # the common case: one match a name, nothing to map
+    return wire_names(offered, history)
+
+
+def _rename_history(messages: list[dict[str, Any]], names: dict[str, str]) -> None:
+    for message in messages:
+        for call in message.get("tool_calls") or ():
+            function = call.get("function")
+            if isinstance(function, dict) and function.get("name") in names:
+                function["name"] = names[function["name"]]
 
 
 def _check_safety_check(request: ChatRequest) -> None:

@@ -35,8 +35,10 @@ class ToolFunction(BaseModel):
     """A function the model may call (docs/deepseek-api.md §5.1)."""
 
     model_config = _STRICT
-    name: Annotated[str, Field(pattern=r"^[a-zA-Z0-9_-]{1,64}$")]
-    """Letters, digits, `_` and `-`, at most 64 characters."""
+    name: Annotated[str, Field(min_length=1)]
+    """Any name a framework tool can have (`asana.create_task`, a 90-character MCP name): one
+    DeepSeek refuses (it takes letters, digits, `_` and `-`, at most 64) is sent mapped, and the
+    calls coming back carry it again (see `_tool_names`)."""
     description: str | None = None
     """What the function does; the model reads it."""
     parameters: dict[str, Any] | None = None
@@ -197,6 +199,9 @@ class ChatRequest(BaseModel):
     `tool_choice` `auto` or `none` is allowed."""
     reasoning_passback: ReasoningPassback = "auto"
     """How `reasoning_content` is sent back (never sent itself); see `ReasoningPassback`."""
+    recover_text_tool_calls: bool = True
+    """When tools are offered and the model writes its calls into the text as DSML or
+    `<tool_call>` markup, recover them as real tool calls (never sent itself)."""
     extra_body: dict[str, Any] | None = None
     """Extra JSON fields, merged last into the body."""
 

@@ -1,4 +1,4 @@
-"""Uploads that never lose bytes and never store a file twice (issue: pipes, retries, files
+"""Uploads that never lose bytes and never store a file twice (pipes, retries, files
 that change while they are read, odd paths), against the emulator."""
 
 from __future__ import annotations

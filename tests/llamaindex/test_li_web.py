@@ -51,7 +51,9 @@ async def test_the_tool_spec_is_async_too_and_errors_are_typed(emu: Emu) -> None
     from llamaindex_deepseek_ext.web import DeepSeekToolSpec
 
     spec = DeepSeekToolSpec(**_options(emu))
-    assert (await spec.asearch("off-peak prices", count=1)).startswith("[1] DeepSeek off-peak")
+    found = await spec.asearch("off-peak prices", count=1)
+    assert str(found).startswith("[1] DeepSeek off-peak")  # what the model reads
+    assert found.results[0].url == "https://example.com/deepseek/off-peak"  # typed, to cite
     assert (await spec.afetch("https://example.com/nowhere")).startswith("Nothing could be read")
     emu.script(Fault.status(429, retry_after=0))
     with pytest.raises(RateLimitError):
@@ -111,3 +113,13 @@ def test_bad_input_is_refused_before_sending(emu: Emu) -> None:
     with pytest.raises(TypeError, match="'api_bse'"):
         DeepSeekSearchRetriever(api_bse=emu.base_url)
     assert emu.emulator.requests == []
+
+
+def test_the_search_tool_gives_typed_results_as_raw_output(emu: Emu) -> None:
+    from llamaindex_deepseek_ext.web import DeepSeekToolSpec, SearchResults
+
+    search = DeepSeekToolSpec(**_options(emu)).to_tool_list()[0]
+    output = search.call(query="off-peak prices", count=2)
+    assert isinstance(output.raw_output, SearchResults)
+    assert output.raw_output.results[0].url == "https://example.com/deepseek/off-peak"
+    assert output.content.startswith("[1] DeepSeek off-peak")

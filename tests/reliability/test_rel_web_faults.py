@@ -101,7 +101,7 @@ def _llamaindex_tools(base: str, key: str) -> str:
     from llamaindex_deepseek_ext.web import DeepSeekToolSpec
 
     spec = DeepSeekToolSpec(api_key=key, api_base=base, max_retries=2)
-    return spec.search("paris weather").splitlines()[1]
+    return str(spec.search("paris weather")).splitlines()[1]
 
 
 def _llamaindex_retriever(base: str, key: str) -> str:
