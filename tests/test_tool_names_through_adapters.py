@@ -111,6 +111,6 @@ def test_a_name_that_cannot_be_mapped_is_refused_before_sending(emulator: Emulat
         StructuredTool.from_function(get_weather, name="x.y"),
         StructuredTool.from_function(get_weather, name="x.y"),
     ]
-    with pytest.raises(InvalidRequestError, match="two tools are named 'x.y'"):
+    with pytest.raises(InvalidRequestError, match=r"two tools are named 'x\.y'"):
         ChatDeepSeek(api_key=KEY, base_url=emulator.base_url).bind_tools(tools).invoke("w?")
     assert emulator.requests == []
