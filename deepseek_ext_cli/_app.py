@@ -12,7 +12,7 @@ from typing import TextIO
 from pydantic import ValidationError
 
 from deepseek_ext_cli._account import run_balance, run_models
-from deepseek_ext_cli._batch import BatchCommand, run_batch_command
+from deepseek_ext_cli._batch import BatchCommand, run_batch_command, run_merge_command
 from deepseek_ext_cli._demo import run_demo
 from deepseek_ext_cli._demo_kit import DEMO_MODEL
 from deepseek_ext_cli._explain import ExitCode, explain
@@ -92,6 +92,12 @@ def build_parser() -> argparse.ArgumentParser:
     _add_beta_base_url(batch)
     _add_batch(batch)
 
+    merge_help = "merge the outputs of a sharded batch, reporting custom_ids answered twice or not"
+    merge = commands.add_parser("batch-merge", help=merge_help, description=merge_help)
+    merge.add_argument("outputs", type=Path, nargs="+", help="the shards' output files")
+    merge.add_argument("-o", "--output", type=Path, required=True, help="the merged output")
+    merge.add_argument("--input", type=Path, help="the job's input, to find what has no answer")
+
     emulator = commands.add_parser("emulator", help="serve the offline DeepSeek emulator")
     emulator.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (0: any free)")
     emulator.add_argument(
@@ -169,6 +175,32 @@ def _add_batch(batch: argparse.ArgumentParser) -> None:
         "--concurrency", type=_positive, default=16, metavar="N", help="requests in flight"
     )
     batch.add_argument("--json", action="store_true", help="print the report as JSON")
+    batch.add_argument(
+        "--redis",
+        metavar="URL",
+        help="share the account's slots, back-off and --max-cost with every job and worker "
+        "using this Redis (redis:// or rediss://; needs the redis extra)",
+    )
+    batch.add_argument(
+        "--account",
+        default="default",
+        metavar="NAME",
+        help="with --redis: the name of the shared account (default: default)",
+    )
+    batch.add_argument(
+        "--shard",
+        type=_shard,
+        metavar="K/N",
+        help="send only the K-th of N deterministic shares of the input (1-based), so N "
+        "processes or hosts split one job, each with its own output",
+    )
+
+
+def _shard(text: str) -> tuple[int, int]:
+    k, _, n = text.partition("/")
+    if not (k.isdigit() and n.isdigit()) or not 1 <= int(k) <= int(n):
+        raise argparse.ArgumentTypeError(f"must be K/N with 1 <= K <= N, like 2/4: {text!r}")
+    return int(k), int(n)
 
 
 def _usd(text: str) -> Decimal:
@@ -222,6 +254,8 @@ def _dispatch(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: TextIO)
         return _serve(args.port, args.cassettes, err, args.prefix_cache, args.latency)
     if command == "demo":
         return run_demo(offline=args.offline, base_url=args.base_url, out=out, err=err)
+    if command == "batch-merge":
+        return run_merge_command(args.outputs, args.output, args.input, out=out, err=err)
     if command == "batch":
         batch = BatchCommand(
             args.input,
@@ -231,6 +265,9 @@ def _dispatch(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: TextIO)
             warmup=not args.no_warmup,
             concurrency=args.concurrency,
             as_json=args.json,
+            redis_url=args.redis,
+            account=args.account,
+            shard=args.shard,
         )
         return run_batch_command(
             batch, base_url=args.base_url, beta_base_url=args.beta_base_url, out=out, err=err

@@ -12,9 +12,16 @@ from typing import Any, TextIO
 
 from deepseek_ext_cli._explain import ExitCode
 from deepseek_ext_cli._output import redact
-from deepseek_ext_core.batch import BadLine, BatchReport, Progress, Window, run_batch
+from deepseek_ext_core.batch import (
+    BadLine,
+    BatchReport,
+    Progress,
+    Window,
+    merge_outputs,
+    run_batch,
+)
 
-__all__ = ["BatchCommand", "run_batch_command"]
+__all__ = ["BatchCommand", "run_batch_command", "run_merge_command"]
 
 _PROGRESS_EVERY = 1.0
 """Seconds between two progress lines (a waiting line is printed at once)."""
@@ -31,6 +38,10 @@ class BatchCommand:
     warmup: bool
     concurrency: int
     as_json: bool
+    redis_url: str | None = None
+    """Share the account's slots, back-off and budget through this Redis."""
+    account: str = "default"
+    shard: tuple[int, int] | None = None
 
 
 class _ProgressLines:
@@ -69,18 +80,25 @@ def run_batch_command(
         err.flush()
 
     try:
+        limiter = _limiter(command)
         report = run_batch(
             command.input_path,
             command.output_path,
             base_url=base_url,
             beta_base_url=beta_base_url,
             window=command.window,
-            max_cost_usd=command.max_cost,
+            # With Redis the budget is the account's, across every job that shares it.
+            max_cost_usd=None if limiter is not None else command.max_cost,
             warmup=command.warmup,
             concurrency=command.concurrency,
             on_progress=_ProgressLines(err),
             on_bad_line=bad_line,
+            limiter=limiter,
+            shard=command.shard,
         )
+    except ImportError as exc:
+        err.write(f"error: {exc}\n")
+        return int(ExitCode.USAGE)
     except (OSError, UnicodeDecodeError, ValueError) as exc:
         err.write(f"error: {_file_error(exc)}\n")
         return int(ExitCode.USAGE)
@@ -94,6 +112,37 @@ def run_batch_command(
     if advice:
         err.write(advice + "\n")
     return int(_exit_code(report))
+
+
+def _limiter(command: BatchCommand) -> Any:
+    if command.redis_url is None:
+        return None
+    from deepseek_ext_core import RedisLimiter
+
+    return RedisLimiter.from_url(
+        command.redis_url,
+        name=command.account,
+        max_concurrency=command.concurrency,
+        max_cost_usd=command.max_cost,
+    )
+
+
+def run_merge_command(
+    outputs: list[Path], merged: Path, input_path: Path | None, *, out: TextIO, err: TextIO
+) -> int:
+    """`deepseek-ext batch-merge`: one output from the shards' outputs; exit 1 when a
+    custom_id was answered twice or not at all."""
+    for path in [*outputs, *([input_path] if input_path else [])]:
+        if not path.is_file():
+            err.write(f"error: no file {str(path)!r}\n")
+            return int(ExitCode.USAGE)
+    try:
+        report = merge_outputs(outputs, merged, input_path=input_path)
+    except (OSError, ValueError, KeyError) as exc:
+        err.write(f"error: {exc}\n")
+        return int(ExitCode.USAGE)
+    out.write(report.summary() + "\n")
+    return int(ExitCode.OK if report.complete else ExitCode.API_ERROR)
 
 
 def _path_problem(command: BatchCommand) -> str | None:

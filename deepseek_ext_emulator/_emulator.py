@@ -89,6 +89,8 @@ class Emulator:
         cassettes: Sequence[str | Path] = (),
         prefix_cache: bool = False,
         latency: float = 0.0,
+        account_concurrency: int | None = None,
+        balance_cny: float | None = None,
     ) -> None:
         self.api_key = api_key
         """The only bearer key accepted (``None``: any non-empty key)."""
@@ -102,6 +104,18 @@ class Emulator:
         an answered request sent counts as cache hits in ``usage``, in 64-token units."""
         self.latency = latency
         """Seconds every chat and FIM answer takes before its first byte (generation time)."""
+        self.account_concurrency = account_concurrency
+        """DeepSeek's per-account cap on requests in flight (docs/deepseek-api.md §10.1): a chat
+        or FIM request above it is answered 429, as DeepSeek answers it. None: no cap."""
+        self.in_flight = 0
+        """Chat and FIM requests being answered now."""
+        self.most_in_flight = 0
+        """The most chat and FIM requests that were in flight at once."""
+        self.rate_limited = 0
+        """How many requests were answered 429 for the account cap."""
+        self.balance_cny = balance_cny
+        """The account's balance, which each chat or FIM answer consumes (about CNY 0.01 a
+        request); at 0 or below, requests are answered 402. None: not modelled."""
         self.clock: Callable[[], float] = time.time
         """The time answers carry in ``created`` (Unix seconds); see :meth:`pretend_time`."""
         self.stopping = threading.Event()
@@ -236,6 +250,37 @@ class Emulator:
 
     # -- request handling (called from server threads) -----------------------------------
 
+    def enter(self, target: str) -> bool:
+        """A request arrives (the server calls it before `handle`): False when it is a chat or
+        FIM request over the account cap, to be answered 429."""
+        if not _counted(target):
+            return True
+        with self._lock:
+            if self.account_concurrency is not None and self.in_flight >= self.account_concurrency:
+                self.rate_limited += 1
+                return False
+            self.in_flight += 1
+            self.most_in_flight = max(self.most_in_flight, self.in_flight)
+            if self.balance_cny is not None:
+                self.balance_cny -= _CNY_PER_REQUEST
+            return True
+
+    def leave(self, target: str) -> None:
+        """The answer to a counted request was written (or the connection broke)."""
+        if _counted(target):
+            with self._lock:
+                self.in_flight -= 1
+
+    def over_capacity(self) -> Plan:
+        """DeepSeek's 429 for an account with too many requests in flight."""
+        error = api_error(
+            429,
+            "Rate Limit Reached: too many requests in flight for this account",
+            type_="rate_limit_error",
+            code="rate_limit_reached",
+        )
+        return _error_plan(error)
+
     def handle(self, method: str, target: str, headers: dict[str, str], body: bytes) -> Plan:
         """Decide the answer to one request (the server's ``App`` protocol)."""
         split = urlsplit(target)
@@ -282,7 +327,7 @@ class Emulator:
             return Plan(Rendered(200, JSON_TYPE, body=dumps(MODELS_BODY).encode()))
         if endpoint == "balance":
             return Plan(Rendered(200, JSON_TYPE, body=dumps(self._balance()).encode()))
-        if self.balance_exhausted:
+        if self.balance_exhausted or (self.balance_cny is not None and self.balance_cny < 0):
             return _error_plan(insufficient_balance())
         if parsed is _INVALID:
             return _error_plan(bad_request("Failed to parse the request body as JSON"))
@@ -446,6 +491,15 @@ _BETA_ONLY = {
 """Beta-only endpoints asked for at the plain base: an error that says where they are served
 (prefix completion and strict tools at the plain base get DeepSeek's own 400, see
 `_validation`)."""
+
+
+_CNY_PER_REQUEST = 0.01
+
+
+def _counted(target: str) -> bool:
+    """Chat and FIM requests count against the account's cap and balance."""
+    path = urlsplit(target).path
+    return path.endswith("/completions")
 
 
 def _route(path: str) -> str | None:

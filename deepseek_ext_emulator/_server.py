@@ -49,6 +49,18 @@ class App(Protocol):
         """Decide the answer to one request."""
         ...
 
+    def enter(self, target: str) -> bool:
+        """A request arrives: False to answer it with `over_capacity()` instead."""
+        ...
+
+    def leave(self, target: str) -> None:
+        """The request that `enter` let in was answered."""
+        ...
+
+    def over_capacity(self) -> Plan:
+        """The answer for a request over the account's cap."""
+        ...
+
 
 class _AbortError(Exception):
     """The plan ends the connection (drop, reset, or the emulator is stopping)."""
@@ -147,7 +159,16 @@ class _Handler(BaseHTTPRequestHandler):
             self._abort(rst=False)
             return
         headers = {name.lower(): value for name, value in self.headers.items()}
-        plan = self.server.app.handle(self.command, self.path, headers, body)
+        app = self.server.app
+        if not app.enter(self.path):
+            self._deliver_or_abort(app.over_capacity())
+            return
+        try:
+            self._deliver_or_abort(app.handle(self.command, self.path, headers, body))
+        finally:
+            app.leave(self.path)
+
+    def _deliver_or_abort(self, plan: Plan) -> None:
         try:
             self._deliver(plan)
         except (_AbortError, OSError):

@@ -100,6 +100,9 @@ class DeepSeekConnection(BaseModel):
     """An `httpx.Client` to send sync requests with (proxies, custom TLS, ...)."""
     http_async_client: Any | None = Field(default=None, exclude=True)
     """An `httpx.AsyncClient` to send async requests with."""
+    limiter: Any | None = Field(default=None, exclude=True)
+    """A limiter the account's workers share (`deepseek_ext_core.RedisLimiter` or
+    `InProcessLimiter`): requests in flight, spend and back-off after 429s. Never serialized."""
 
     _sync_client: DeepSeekClient | None = PrivateAttr(default=None)
     _async_clients: AsyncClientPerLoop | None = PrivateAttr(default=None)
@@ -113,6 +116,7 @@ class DeepSeekConnection(BaseModel):
             "api_key": None,
             "http_client": None,
             "http_async_client": None,
+            "limiter": None,
         }
         state["__pydantic_private__"] = {"_sync_client": None, "_async_clients": None}
         return state
@@ -124,7 +128,7 @@ class DeepSeekConnection(BaseModel):
             self,
             memo,
             fresh_private={"_sync_client": None, "_async_clients": None},
-            shared=(self.http_client, self.http_async_client),
+            shared=(self.http_client, self.http_async_client, self.limiter),
         )
 
     def _client_kwargs(self) -> dict[str, Any]:
@@ -136,6 +140,7 @@ class DeepSeekConnection(BaseModel):
             "default_query": self.default_query,
             "beta_base_url": self.beta_base_url,
             "allow_insecure_http": self.allow_insecure_http,
+            "limiter": self.limiter,
         }
         if self.max_retries is not None:
             kwargs["max_retries"] = self.max_retries

@@ -73,6 +73,12 @@ class DeepSeekConnection(BaseModel):
         exclude=True,
         description="An `httpx.AsyncClient` for async requests; never closed by this object.",
     )
+    limiter: Any | None = Field(
+        default=None,
+        exclude=True,
+        description="A limiter the account's workers share (deepseek_ext_core.RedisLimiter or "
+        "InProcessLimiter): requests in flight, spend and back-off after 429s. Never serialized.",
+    )
 
     _client: DeepSeekClient | None = PrivateAttr(default=None)
     _aclients: AsyncClientPerLoop | None = PrivateAttr(default=None)
@@ -100,7 +106,7 @@ class DeepSeekConnection(BaseModel):
     def __getstate__(self) -> dict[str, Any]:
         state: dict[str, Any] = super().__getstate__()
         # The key never travels with a pickle; an unpickled copy reads DEEPSEEK_API_KEY again.
-        dropped = ("api_key", "http_client", "async_http_client")
+        dropped = ("api_key", "http_client", "async_http_client", "limiter")
         state["__dict__"] = {k: v for k, v in state["__dict__"].items() if k not in dropped}
         state["__pydantic_private__"] = {"_client": None, "_aclients": None}
         return state
@@ -112,7 +118,7 @@ class DeepSeekConnection(BaseModel):
             self,
             memo,
             fresh_private={"_client": None, "_aclients": None},
-            shared=(self.http_client, self.async_http_client),
+            shared=(self.http_client, self.async_http_client, self.limiter),
         )
 
     def _client_options(self) -> dict[str, Any]:
@@ -125,6 +131,7 @@ class DeepSeekConnection(BaseModel):
             "default_query": self._query(),
             "beta_base_url": self.beta_base_url,
             "allow_insecure_http": self.allow_insecure_http,
+            "limiter": self.limiter,
         }
 
     def _query(self) -> dict[str, str] | None:

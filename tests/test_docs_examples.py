@@ -20,6 +20,8 @@ import pytest
 
 from deepseek_ext_emulator import Emulator
 
+from .limits.redis_server import redis_server
+
 ROOT = Path(__file__).resolve().parents[1]
 _NOT_EXAMPLES = {"deepseek-api.md"}
 """DeepSeek's API knowledge, kept as compiled: its blocks are wire examples, not programs."""
@@ -78,10 +80,22 @@ def emulator() -> Iterator[Emulator]:
         yield emu
 
 
+@pytest.fixture(scope="module")
+def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real Redis for the examples that share limits through one (`REDIS_URL`)."""
+    with redis_server(tmp_path_factory.mktemp("redis")) as server:
+        yield server.url
+
+
 @pytest.mark.parametrize("example", EXAMPLES, ids=[e.name for e in EXAMPLES])
-def test_example_runs_as_written(example: Example, emulator: Emulator, tmp_path: Path) -> None:
+def test_example_runs_as_written(
+    example: Example, emulator: Emulator, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
     if example.skip_reason:
         pytest.skip(example.skip_reason)
+    extra = (
+        {"REDIS_URL": request.getfixturevalue("redis_url")} if "REDIS_URL" in example.code else {}
+    )
     script = tmp_path / "example.py"
     script.write_text(example.code, encoding="utf-8")
     env = {
@@ -90,6 +104,7 @@ def test_example_runs_as_written(example: Example, emulator: Emulator, tmp_path:
         "DEEPSEEK_BASE_URL": emulator.base_url,
         "DEEPSEEK_BETA_BASE_URL": emulator.beta_base_url,
         "PYTHONWARNINGS": "error::DeprecationWarning:__main__",
+        **extra,
     }
     result = subprocess.run(
         [sys.executable, str(script)],

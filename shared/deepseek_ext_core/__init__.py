@@ -3,6 +3,8 @@
 The LangChain and LlamaIndex adapters are thin layers over these names.
 """
 
+from typing import TYPE_CHECKING
+
 from ._accumulate import ChatAccumulator
 from ._async_client import AsyncDeepSeekClient
 from ._capabilities import KNOWN_MODELS, ModelCapabilities, get_capabilities
@@ -14,6 +16,7 @@ from ._errors import (
     APITimeoutError,
     AuthenticationError,
     BadRequestError,
+    BudgetExceededError,
     ContextLengthExceededError,
     DeepSeekError,
     IncompleteGenerationError,
@@ -22,6 +25,10 @@ from ._errors import (
     InvalidConversationError,
     InvalidRequestError,
     InvalidResponseError,
+    LimiterError,
+    LimiterQueueFullError,
+    LimiterTimeoutError,
+    LimiterUnavailableError,
     MissingAPIKeyError,
     RateLimitError,
     ServiceUnavailableError,
@@ -102,11 +109,19 @@ from ._usage import (
 from ._version import package_version
 from ._web import FetchResult, SearchResponse, SearchResult
 
+if TYPE_CHECKING:
+    from .limits import InProcessLimiter, RedisLimiter
+
 
 def __getattr__(name: str) -> object:
-    # `__version__` is read from the package metadata on first use (see `_version.py`).
+    # `__version__` is read from the package metadata on first use (see `_version.py`); the
+    # limiters when first named (they bring threading, asyncio and, for Redis, redis-py).
     if name == "__version__":
         return package_version()
+    if name in ("InProcessLimiter", "RedisLimiter"):
+        from . import limits
+
+        return getattr(limits, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
@@ -131,6 +146,7 @@ __all__ = [
     "BadRequestError",
     "Balance",
     "BalanceInfo",
+    "BudgetExceededError",
     "ChatAccumulator",
     "ChatCompletion",
     "ChatCompletionChunk",
@@ -154,6 +170,7 @@ __all__ = [
     "FilePart",
     "FunctionName",
     "ImagePart",
+    "InProcessLimiter",
     "IncompleteGenerationError",
     "InsufficientBalanceError",
     "InternalServerError",
@@ -161,6 +178,10 @@ __all__ = [
     "InvalidRequestError",
     "InvalidResponseError",
     "LatestReminderMessage",
+    "LimiterError",
+    "LimiterQueueFullError",
+    "LimiterTimeoutError",
+    "LimiterUnavailableError",
     "Message",
     "MissingAPIKeyError",
     "ModelCapabilities",
@@ -171,6 +192,7 @@ __all__ = [
     "PricedResponse",
     "RateLimitError",
     "ReasoningPassback",
+    "RedisLimiter",
     "ResponseFormat",
     "ResponseMessage",
     "RetryPolicy",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
-from typing import TYPE_CHECKING, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import httpx
 from pydantic import SecretStr
@@ -65,6 +65,8 @@ from ._telemetry import (
 )
 from ._tool_answers import chunk_parser, read_answer
 from ._web import FetchResult, SearchResponse, fetch_result, prepare_fetch, prepare_search
+from .limits._base import Limiter
+from .limits._slots import AsyncSlot, mark_status, released, request_estimate, settlement
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -88,6 +90,7 @@ class AsyncDeepSeekClient(BaseClient):
         retry_policy: RetryPolicy | None = None,
         beta_base_url: str | None = None,
         default_query: Mapping[str, object] | None = None,
+        limiter: Limiter | None = None,
     ) -> None:
         super().__init__(
             ClientSettings(
@@ -117,8 +120,16 @@ class AsyncDeepSeekClient(BaseClient):
             import asyncio
 
             self._slots = asyncio.Semaphore(max_concurrency)
+        self._limiter = limiter
+        """A limiter shared with other clients, processes or hosts (`deepseek_ext_core.limits`)."""
 
-    async def _acquire(self) -> Callable[[], None]:
+    async def _acquire(self, body: Mapping[str, Any] | None = None) -> Callable[[], None]:
+        if self._limiter is not None:
+            estimate = request_estimate(self._limiter, body)
+            lease = await self._limiter.aacquire(
+                timeout=self._settings.timeout.read, estimate_usd=estimate
+            )
+            return AsyncSlot(lease)
         if self._slots is None:
             return no_release
         await self._slots.acquire()
@@ -140,7 +151,7 @@ class AsyncDeepSeekClient(BaseClient):
         if upload is not None:
             assert isinstance(prepared, str)
             return await self._send_upload(prepared, upload)
-        release = await self._acquire()
+        release = await self._acquire(None if isinstance(prepared, str) else prepared.body)
         try:
             with mapped_transport_errors:
                 if isinstance(prepared, str):
@@ -159,8 +170,9 @@ class AsyncDeepSeekClient(BaseClient):
                         headers=self._headers(json_body=True),
                         timeout=self._settings.request_timeout,
                     )
+            mark_status(release, response.status_code)
         finally:
-            release()
+            await released(release)
         raise_for_status(response, response.content)
         return response
 
@@ -176,8 +188,9 @@ class AsyncDeepSeekClient(BaseClient):
                     headers=self._headers(json_body=False),
                     timeout=self._settings.request_timeout,
                 )
+            mark_status(release, response.status_code)
         finally:
-            release()
+            await released(release)
         raise_for_status(response, response.content)
         return response
 
@@ -191,7 +204,11 @@ class AsyncDeepSeekClient(BaseClient):
             return check_complete(read_answer(completion, prepared))
 
         op = start_operation("chat", prepared.body, self._settings.base_url)
-        return await atraced(op, lambda: self._retry(attempt), finish_answer)
+        completion = await atraced(op, lambda: self._retry(attempt), finish_answer)
+        delta = settlement(self._limiter, prepared.body, completion)
+        if delta and self._limiter is not None:
+            await self._limiter.asettle(delta)
+        return completion
 
     async def _open(
         self,
@@ -200,7 +217,7 @@ class AsyncDeepSeekClient(BaseClient):
         substantive: Callable[[T], bool],
     ) -> OpenedStream[T, AsyncIterator[bytes]]:
         """Sends a streaming request and reads until something of substance (the retryable part)."""
-        release = await self._acquire()
+        release = await self._acquire(prepared.body)
         try:
             with mapped_transport_errors:
                 request = self._http.build_request(
@@ -213,6 +230,7 @@ class AsyncDeepSeekClient(BaseClient):
                 response = await self._http.send(request, stream=True)
                 try:
                     if response.status_code >= 400:
+                        mark_status(release, response.status_code)
                         raise_for_status(response, await response.aread())
                     state = StreamState(parse, find_request_id(response.headers), substantive)
                     chunks = response.aiter_bytes()
@@ -230,7 +248,7 @@ class AsyncDeepSeekClient(BaseClient):
                     await response.aclose()
                     raise
         except BaseException:
-            release()
+            await released(release)
             raise
         return OpenedStream(response, chunks, state, release)
 

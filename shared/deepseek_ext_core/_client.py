@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
-from typing import Literal, TypeVar
+from typing import Any, Literal, TypeVar
 
 import httpx
 from pydantic import SecretStr
@@ -64,6 +64,8 @@ from ._telemetry import (
 )
 from ._tool_answers import chunk_parser, read_answer
 from ._web import FetchResult, SearchResponse, fetch_result, prepare_fetch, prepare_search
+from .limits._base import Limiter
+from .limits._slots import Slot, mark_status, request_estimate, settlement
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -105,6 +107,7 @@ class DeepSeekClient(BaseClient):
         retry_policy: RetryPolicy | None = None,
         beta_base_url: str | None = None,
         default_query: Mapping[str, object] | None = None,
+        limiter: Limiter | None = None,
     ) -> None:
         super().__init__(
             ClientSettings(
@@ -125,8 +128,16 @@ class DeepSeekClient(BaseClient):
             timeout=self._settings.timeout, headers=self._settings.client_headers()
         )
         self._slots = threading.BoundedSemaphore(max_concurrency) if max_concurrency else None
+        self._limiter = limiter
+        """A limiter shared with other clients, processes or hosts (`deepseek_ext_core.limits`)."""
 
-    def _acquire(self) -> Callable[[], None]:
+    def _acquire(self, body: Mapping[str, Any] | None = None) -> Callable[[], None]:
+        if self._limiter is not None:
+            estimate = request_estimate(self._limiter, body)
+            lease = self._limiter.acquire(
+                timeout=self._settings.timeout.read, estimate_usd=estimate
+            )
+            return Slot(lease)
         if self._slots is None:
             return no_release
         self._slots.acquire()
@@ -148,7 +159,7 @@ class DeepSeekClient(BaseClient):
         if upload is not None:
             assert isinstance(prepared, str)
             return self._send_upload(prepared, upload)
-        release = self._acquire()
+        release = self._acquire(None if isinstance(prepared, str) else prepared.body)
         try:
             with mapped_transport_errors:
                 if isinstance(prepared, str):
@@ -167,6 +178,7 @@ class DeepSeekClient(BaseClient):
                         headers=self._headers(json_body=True),
                         timeout=self._settings.request_timeout,
                     )
+            mark_status(release, response.status_code)
         finally:
             release()
         raise_for_status(response, response.content)
@@ -184,6 +196,7 @@ class DeepSeekClient(BaseClient):
                     headers=self._headers(json_body=False),
                     timeout=self._settings.request_timeout,
                 )
+            mark_status(release, response.status_code)
         finally:
             release()
         raise_for_status(response, response.content)
@@ -199,7 +212,11 @@ class DeepSeekClient(BaseClient):
             return check_complete(read_answer(completion, prepared))
 
         op = start_operation("chat", prepared.body, self._settings.base_url)
-        return traced(op, lambda: self._retry(attempt), finish_answer)
+        completion = traced(op, lambda: self._retry(attempt), finish_answer)
+        delta = settlement(self._limiter, prepared.body, completion)
+        if delta and self._limiter is not None:
+            self._limiter.settle(delta)
+        return completion
 
     def _open(
         self,
@@ -208,7 +225,7 @@ class DeepSeekClient(BaseClient):
         substantive: Callable[[T], bool],
     ) -> OpenedStream[T, Iterator[bytes]]:
         """Sends a streaming request and reads until something of substance (the retryable part)."""
-        release = self._acquire()
+        release = self._acquire(prepared.body)
         try:
             with mapped_transport_errors:
                 request = self._http.build_request(
@@ -221,6 +238,7 @@ class DeepSeekClient(BaseClient):
                 response = self._http.send(request, stream=True)
                 try:
                     if response.status_code >= 400:
+                        mark_status(release, response.status_code)
                         raise_for_status(response, response.read())
                     state = StreamState(parse, find_request_id(response.headers), substantive)
                     chunks = response.iter_bytes()

@@ -17,6 +17,11 @@ DeepSeekError
  ├── StreamTruncatedError                a stream closed without `data: [DONE]`
  ├── InvalidResponseError                a 2xx body that is empty or not the expected JSON
  ├── UploadOutcomeUnknownError           an upload failed after it was sent (not sent again)
+ ├── LimiterError                        a shared limit refused or could not be asked
+ │    ├── LimiterUnavailableError        Redis down or slow (fail closed: nothing was sent)
+ │    ├── LimiterTimeoutError            no slot within the caller's timeout
+ │    ├── LimiterQueueFullError          too many waiting already (back-pressure)
+ │    └── BudgetExceededError            the shared spend cap is reached
  └── InvalidRequestError (ValueError)    rejected before anything was sent
       ├── InvalidConversationError
       ├── ThinkingModeConflictError
@@ -166,6 +171,28 @@ class UploadOutcomeUnknownError(DeepSeekError):
         super().__init__(message)
         self.filename = filename
         self.size = size
+
+
+class LimiterError(DeepSeekError):
+    """A concurrency or budget limiter refused the request or could not be asked; nothing was
+    sent (see `deepseek_ext_core.limits`)."""
+
+
+class LimiterUnavailableError(LimiterError):
+    """The limiter's store (Redis) could not be reached in time: with `fail_open=False` (the
+    default) no request is sent without a slot."""
+
+
+class LimiterTimeoutError(LimiterError):
+    """No slot came free within the caller's timeout."""
+
+
+class LimiterQueueFullError(LimiterError):
+    """More requests were waiting for a slot than `max_queued` allows."""
+
+
+class BudgetExceededError(LimiterError):
+    """The shared spend cap would be passed by this request (estimated before sending)."""
 
 
 class InvalidRequestError(DeepSeekError, ValueError):

@@ -16,6 +16,7 @@ answer yet.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 from collections.abc import Callable, Mapping
 from datetime import timedelta
 from decimal import Decimal
@@ -27,7 +28,9 @@ from pydantic import SecretStr
 from .._async_client import AsyncDeepSeekClient
 from .._retry import RetryPolicy
 from .._usage import PriceTable, completed_at, estimate_cost, price_for
+from ..limits import Limiter
 from ._input import BadLine, BatchRequest, parse_lines, read_batch_input
+from ._merge import MergeReport, merge_outputs
 from ._output import BatchOutput, EarlierAnswer
 from ._report import BatchReport, Progress
 from ._runner import DEFAULT_OUTPUT_GUESS, BatchSettings, run_job
@@ -42,10 +45,13 @@ __all__ = [
     "BatchReport",
     "BatchRequest",
     "Clock",
+    "MergeReport",
     "Progress",
     "SystemClock",
     "Window",
     "arun_batch",
+    "in_shard",
+    "merge_outputs",
     "parse_lines",
     "read_batch_input",
     "run_batch",
@@ -78,6 +84,8 @@ async def arun_batch(
     clock: Clock | None = None,
     on_progress: Callable[[Progress], None] | None = None,
     on_bad_line: Callable[[BadLine], None] | None = None,
+    limiter: Limiter | None = None,
+    shard: tuple[int, int] | None = None,
 ) -> BatchReport:
     """Runs the batch in `input_path`, appending answers to `output_path`; returns the report.
 
@@ -89,6 +97,10 @@ async def arun_batch(
     `retry_policy` (the core's default), without holding a slot while waiting. The connection
     arguments are `AsyncDeepSeekClient`'s (`DEEPSEEK_API_KEY` when `api_key` is not given).
     `on_bad_line` is called for each input line that will not be sent, before anything is.
+    `limiter` (a `RedisLimiter`, say) shares the account's slots, back-off and spend cap with
+    other jobs and workers; the job's own `concurrency` and budget still apply within it.
+    `shard=(k, n)` takes the k-th of n deterministic shares of the input (1-based, by
+    `custom_id`), so n processes or hosts split one job, each writing its own output.
 
     `max_cost_usd` is the job's budget across runs: the usage of the answers earlier runs wrote
     to `output_path` counts (`BatchReport.earlier_cost_usd`), so rerunning a job stopped by its
@@ -102,6 +114,8 @@ async def arun_batch(
     if window not in ("now", "off-peak"):
         raise ValueError(f"window must be 'now' or 'off-peak', not {window!r}")
     requests, bad_lines = read_batch_input(input_path)
+    if shard is not None:
+        requests = [item for item in requests if in_shard(item.custom_id, shard)]
     if budget is not None:
         unpriced = sorted(
             {item.model for item in requests if price_for(item.model, prices) is None}
@@ -145,10 +159,21 @@ async def arun_batch(
             # The job retries by itself, so a 429 can lower its concurrency and a waiting
             # retry holds no slot.
             max_retries=0,
+            limiter=limiter,
         )
         async with client:
             await run_job(client, output, groups, settings, report)
     return report
+
+
+def in_shard(custom_id: str, shard: tuple[int, int]) -> bool:
+    """Whether `custom_id` falls in share `k` of `n` (1-based): a stable hash, the same on
+    every host and Python version, so the shares never overlap and leave nothing out."""
+    k, n = shard
+    if not 1 <= k <= n:
+        raise ValueError(f"shard must be k/n with 1 <= k <= n, not {k}/{n}")
+    digest = hashlib.sha256(custom_id.encode("utf-8", "surrogatepass")).digest()
+    return int.from_bytes(digest[:8], "big") % n == k - 1
 
 
 def earlier_cost(answers: list[EarlierAnswer], prices: PriceTable | None) -> Decimal:

@@ -19,6 +19,7 @@ from .._errors import (
     DeepSeekError,
     IncompleteGenerationError,
     InsufficientBalanceError,
+    LimiterError,
     RateLimitError,
 )
 from .._request import ChatRequest
@@ -155,6 +156,11 @@ class _Job:
     def _settle(self, item: _Item, outcome: Outcome) -> None:
         if isinstance(outcome, ChatCompletion | FIMCompletion):
             self._answered(item, outcome)
+        elif isinstance(outcome, LimiterError):
+            # The shared limiter refused (the account's budget, Redis down and failing closed,
+            # a full queue): nothing was sent, and the next line would meet the same.
+            self.ready.appendleft(item)
+            self.report.stopped = f"the shared limiter refused: {outcome}"
         elif _repeats_for_every_line(outcome):
             # Nothing more can succeed until the user acts: stop, keep the request unsent.
             self.ready.appendleft(item)
