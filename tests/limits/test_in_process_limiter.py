@@ -6,6 +6,7 @@ import asyncio
 import threading
 import time
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -73,3 +74,54 @@ async def test_coroutines_wait_their_turn() -> None:
 
     await asyncio.gather(*(one() for _ in range(10)))
     assert most == 2 and limiter.in_flight == 0
+
+
+class _Counting(InProcessLimiter):
+    """Counts the slots asked for, sync and async."""
+
+    def __init__(self) -> None:
+        super().__init__(4)
+        self.asked = 0
+
+    def acquire(self, *, timeout: float | None, estimate_usd: Decimal = Decimal(0)) -> Any:
+        self.asked += 1
+        return super().acquire(timeout=timeout, estimate_usd=estimate_usd)
+
+    async def aacquire(self, *, timeout: float | None, estimate_usd: Decimal = Decimal(0)) -> Any:
+        self.asked += 1
+        return await super().aacquire(timeout=timeout, estimate_usd=estimate_usd)
+
+
+async def test_every_client_part_of_both_frameworks_takes_the_limiter() -> None:
+    from llama_index.core.llms import ChatMessage
+
+    from langchain_deepseek_ext import ChatDeepSeek, DeepSeekSearch
+    from langchain_deepseek_ext import DeepSeekFIM as LangChainFIM
+    from llamaindex_deepseek_ext import DeepSeek, DeepSeekToolSpec
+    from llamaindex_deepseek_ext import DeepSeekFIM as LlamaIndexFIM
+
+    limiter = _Counting()
+    with Emulator(api_key=KEY) as emu:
+        lc: dict[str, Any] = {"api_key": KEY, "base_url": emu.base_url, "limiter": limiter}
+        li: dict[str, Any] = {"api_key": KEY, "api_base": emu.base_url, "limiter": limiter}
+        ChatDeepSeek(**lc).invoke("hi")
+        await ChatDeepSeek(**lc).ainvoke("hi")
+        LangChainFIM(**lc, beta_base_url=emu.beta_base_url).invoke("def f():")
+        DeepSeekSearch(**lc).invoke({"query": "off-peak"})
+        DeepSeek(**li).chat([ChatMessage(role="user", content="hi")])
+        LlamaIndexFIM(**li, beta_base_url=emu.beta_base_url).complete("def f():")
+        DeepSeekToolSpec(**li).search("off-peak")
+    assert limiter.asked == 7
+    assert limiter.in_flight == 0
+
+
+def test_the_emulators_balance_runs_out() -> None:
+    with Emulator(api_key=KEY, balance_cny=0.025) as emu:
+        with DeepSeekClient(api_key=KEY, base_url=emu.base_url, max_retries=0) as client:
+            request = ChatRequest(model="deepseek-flash", messages=[UserMessage("hi")])
+            client.chat(request)
+            client.chat(request)
+            from deepseek_ext_core import InsufficientBalanceError
+
+            with pytest.raises(InsufficientBalanceError):
+                client.chat(request)
