@@ -45,7 +45,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--write-figures",
         action="store_true",
         help="write the reliability figures of this run to docs/figures/reliability.md "
-        "(run the whole tests/reliability folder)",
+        "(run the whole suite: some kinds are counted outside tests/reliability)",
     )
 
 

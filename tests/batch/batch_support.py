@@ -9,7 +9,12 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from deepseek_ext_core import RetryPolicy
+from deepseek_ext_core.batch import BatchReport, run_batch
+from deepseek_ext_emulator import Emulator
+
 KEY = "sk-batch-test-4e8b1d0c"
+FAST_RETRIES = RetryPolicy(max_retries=2, initial_backoff=0.0, jitter=0.0)
 LONG_SYSTEM = "You grade short answers against the rubric that follows. " * 160
 """About 2,000 tokens: long enough to be warmed up."""
 
@@ -59,3 +64,9 @@ class FakeClock:
 
     def timestamp(self) -> float:
         return self.current.timestamp()
+
+
+def run(emulator: Emulator, source: Path, target: Path, **options: Any) -> BatchReport:
+    """`run_batch` against `emulator` with its key and quick retries."""
+    options.setdefault("retry_policy", FAST_RETRIES)
+    return run_batch(source, target, api_key=KEY, base_url=emulator.base_url, **options)

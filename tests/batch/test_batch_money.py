@@ -3,33 +3,18 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from deepseek_ext_core import RetryPolicy
-from deepseek_ext_core.batch import BatchReport, read_batch_input, run_batch
+from deepseek_ext_core.batch import read_batch_input, run_batch
 from deepseek_ext_core.batch._output import BatchOutput
 from deepseek_ext_emulator import Emulator, Reply, Usage
 
 from ..reliability._tally import TALLY
-from .batch_support import KEY, read_output, write_input
-
-FAST_RETRIES = RetryPolicy(max_retries=2, initial_backoff=0.0, jitter=0.0)
-
-
-@pytest.fixture
-def emulator() -> Iterator[Emulator]:
-    with Emulator(api_key=KEY) as emu:
-        yield emu
-
-
-def run(emulator: Emulator, source: Path, target: Path, **options: Any) -> BatchReport:
-    options.setdefault("retry_policy", FAST_RETRIES)
-    return run_batch(source, target, api_key=KEY, base_url=emulator.base_url, **options)
+from .batch_support import KEY, read_output, run, write_input
 
 
 def _line(custom_id: str, body: dict[str, Any] | None = None) -> str:

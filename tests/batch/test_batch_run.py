@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Iterator
 from datetime import datetime, timezone
 from decimal import Decimal
 from pathlib import Path
@@ -14,24 +13,12 @@ from typing import Any
 import pytest
 
 from deepseek_ext_core import RetryPolicy, is_peak
-from deepseek_ext_core.batch import BatchReport, Progress, arun_batch, run_batch
+from deepseek_ext_core.batch import Progress, arun_batch, run_batch
 from deepseek_ext_emulator import Emulator, Fault, Reply
 
-from .batch_support import KEY, LONG_SYSTEM, FakeClock, read_output, write_input
+from .batch_support import KEY, LONG_SYSTEM, FakeClock, read_output, run, write_input
 
 UTC = timezone.utc
-FAST_RETRIES = RetryPolicy(max_retries=2, initial_backoff=0.0, jitter=0.0)
-
-
-@pytest.fixture
-def emulator() -> Iterator[Emulator]:
-    with Emulator(api_key=KEY) as emu:
-        yield emu
-
-
-def run(emulator: Emulator, source: Path, target: Path, **options: Any) -> BatchReport:
-    options.setdefault("retry_policy", FAST_RETRIES)
-    return run_batch(source, target, api_key=KEY, base_url=emulator.base_url, **options)
 
 
 def test_every_request_is_answered_once_in_the_openai_output_format(

@@ -77,10 +77,9 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     for line in TALLY.lines():
         terminalreporter.write_line(line)
     if terminalreporter.config.getoption("--write-figures") and not TALLY.problems():
+        arguments = " ".join(terminalreporter.config.invocation_params.args)
         write_figures(
-            "reliability",
-            "pytest tests/reliability --write-figures",
-            [f"- {line}" for line in TALLY.lines()],
+            "reliability", f"pytest {arguments}".strip(), [f"- {line}" for line in TALLY.lines()]
         )
     for problem in TALLY.problems():
         terminalreporter.write_line(f"BROKEN PROMISE: {problem}", red=True)
