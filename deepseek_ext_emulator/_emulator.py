@@ -27,8 +27,9 @@ from deepseek_ext_emulator._cassette import CassetteStore, normalize_path
 from deepseek_ext_emulator._faults import Fault
 from deepseek_ext_emulator._files import FileStore
 from deepseek_ext_emulator._files import not_found as file_not_found
-from deepseek_ext_emulator._render import JSON_TYPE, Context, Rendered, render
+from deepseek_ext_emulator._render import JSON_TYPE, SSE_TYPE, Context, Rendered, render
 from deepseek_ext_emulator._replies import Reply
+from deepseek_ext_emulator._responses import check_responses, example_of, render_response
 from deepseek_ext_emulator._server import LoopbackServer, Plan
 from deepseek_ext_emulator._validation import Checked, check_chat, check_fim, thinking_mode
 from deepseek_ext_emulator._web import (
@@ -333,6 +334,8 @@ class Emulator:
             return _error_plan(bad_request("Failed to parse the request body as JSON"))
         if endpoint in ("search", "fetch"):
             return self._web_answer(endpoint, parsed)
+        if endpoint == "responses":
+            return self._responses_answer(parsed, size)
         fim = endpoint == "fim"
         checked = self._check(parsed, fim=fim, beta=path.startswith("/beta/"))
         if isinstance(checked, ErrorSpec):
@@ -359,6 +362,35 @@ class Emulator:
             )
             ctx = dataclasses.replace(ctx, cached_tokens=cached)
         return Plan(render(item, ctx), fault)
+
+    def _responses_answer(self, parsed: Any, size: int) -> Plan:
+        """`POST /responses` (see `_responses`): checked, then answered from the queue, the
+        responder or an echo; scripted faults apply as for chat."""
+        if self.validate:
+            error = check_responses(parsed)
+            if error is not None:
+                return _error_plan(error)
+        with self._lock:
+            item: Reply | Fault | None = self._queue.popleft() if self._queue else None
+        if item is None and self.responder is not None:
+            item = self.responder(dict(parsed))
+        fault = Fault()
+        if isinstance(item, Fault):
+            fault, item = item, item.reply
+            if fault.error is not None or fault.reset or fault.empty:
+                return Plan(Rendered(200, JSON_TYPE, body=b"{}"), fault)
+        if item is None:
+            item = _responses_echo(parsed)
+        if item.error_spec is not None:
+            return _error_plan(item.error_spec)
+        if self.latency:
+            fault = dataclasses.replace(fault, delay_seconds=fault.delay_seconds + self.latency)
+        body, events = render_response(
+            item, parsed, input_tokens=max(1, size // 4), cached=0, created=int(self.clock())
+        )
+        if events is None:
+            return Plan(Rendered(200, JSON_TYPE, body=body), fault)
+        return Plan(Rendered(200, SSE_TYPE, events=tuple(events)), fault)
 
     def _files_answer(
         self, method: str, raw_path: str, query: str, headers: Mapping[str, str], body: bytes
@@ -458,6 +490,25 @@ class Emulator:
         return {"is_available": True, "balance_infos": [info]}
 
 
+def _responses_echo(body: Mapping[str, Any]) -> Reply:
+    """The unscripted Responses answer: the last user text echoed (a JSON object for a
+    json_schema or json_object format, so a parser downstream has JSON to read)."""
+    items = body.get("input")
+    text = items if isinstance(items, str) else ""
+    for item in items if isinstance(items, list) else ():
+        if isinstance(item, Mapping) and item.get("role") == "user":
+            content = item.get("content")
+            text = content if isinstance(content, str) else _text_of(content) or text
+    fmt = body.get("text", {}).get("format", {}) if isinstance(body.get("text"), Mapping) else {}
+    if isinstance(fmt, Mapping) and fmt.get("type") == "json_schema":
+        schema = fmt.get("schema")
+        value = example_of(schema if isinstance(schema, Mapping) else {})
+        return Reply.json(value, reasoning="Fill in the schema.")
+    if isinstance(fmt, Mapping) and fmt.get("type") == "json_object":
+        return Reply.json({"echo": text}, reasoning="Answer in JSON.")
+    return Reply.text(f"Echo: {text}", reasoning="The user wrote something; echo it back.")
+
+
 def echo_reply(body: Mapping[str, Any], *, fim: bool) -> Reply:
     """The unscripted answer: echo the last message (FIM: a marker naming the gap)."""
     if fim:
@@ -497,9 +548,9 @@ _CNY_PER_REQUEST = 0.01
 
 
 def _counted(target: str) -> bool:
-    """Chat and FIM requests count against the account's cap and balance."""
+    """Chat, FIM and Responses requests count against the account's cap and balance."""
     path = urlsplit(target).path
-    return path.endswith("/completions")
+    return path.endswith(("/completions", "/responses"))
 
 
 def _route(path: str) -> str | None:
@@ -511,6 +562,7 @@ def _route(path: str) -> str | None:
         "/user/balance": "balance",
         "/tools/search": "search",
         "/tools/fetch": "fetch",
+        "/responses": "responses",
     }.get(path)
 
 

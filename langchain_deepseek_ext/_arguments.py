@@ -32,7 +32,11 @@ _USE_HTTP_CLIENT = (
     "pass http_client=httpx.Client(...) and http_async_client=httpx.AsyncClient(...) "
     "configured as you need"
 )
-_RESPONSES_API = "a setting of OpenAI's Responses API; DeepSeek has chat completions only"
+_RESPONSES_API = (
+    "a setting of OpenAI's Responses API, which ChatDeepSeek does not route through yet "
+    "(with_structured_output(method='json_schema') uses DeepSeek's /responses by itself; "
+    "deepseek_ext_core's client.responses(...) takes the rest)"
+)
 
 REFUSED: dict[str, str] = {
     "openai_api_key": "pass api_key=... or set DEEPSEEK_API_KEY (OPENAI_API_KEY is never read)",

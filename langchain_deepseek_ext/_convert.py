@@ -44,6 +44,7 @@ from deepseek_ext_core import (
     ImagePart,
     LatestReminderMessage,
     Message,
+    Response,
     SystemMessage,
     TextPart,
     ToolCall,
@@ -63,6 +64,7 @@ __all__ = [
     "REASONING_KEY",
     "from_chunk",
     "from_completion",
+    "from_response",
     "latest_reminder_message",
     "stream_end_chunk",
     "to_core_messages",
@@ -391,6 +393,38 @@ def from_completion(completion: ChatCompletion, request_id: str | None = None) -
         response_metadata=_response_metadata(completion, request_id),
         id=completion.id or None,
         **fields,
+    )
+
+
+def from_response(answer: Response) -> AIMessage:
+    """The `AIMessage` of a Responses answer (`/responses`): text, reasoning, calls, usage."""
+    message = answer.to_message()
+    fields: dict[str, Any] = {}
+    if message.reasoning_content is not None:
+        fields["additional_kwargs"] = {REASONING_KEY: message.reasoning_content}
+    if message.tool_calls:
+        fields["tool_calls"] = [
+            {
+                "name": c.name,
+                "args": json.loads(c.arguments or "{}"),
+                "id": c.id,
+                "type": "tool_call",
+            }
+            for c in message.tool_calls
+        ]
+    usage = answer.usage
+    if usage is not None:
+        fields["usage_metadata"] = usage_to_metadata(usage)
+    cost = estimate_response_cost(answer)
+    metadata = {
+        "model_name": answer.model,
+        "finish_reason": answer.finish_reason,
+        "request_id": answer.request_id,
+        "model_provider": "deepseek",
+        **({"estimated_cost": float(cost)} if cost is not None else {}),
+    }
+    return AIMessage(
+        content=message.content or "", response_metadata=metadata, id=answer.id or None, **fields
     )
 
 

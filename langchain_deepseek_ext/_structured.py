@@ -8,9 +8,10 @@
 - `json_mode`: `response_format={"type": "json_object"}` (docs/deepseek-api.md §6.1). DeepSeek
   needs the word "json" in the prompt, so a short system instruction is added when no message
   mentions it.
-- `json_schema`: DeepSeek has no `json_schema` response format, so it is **emulated** with JSON
-  mode plus the JSON Schema in a system instruction, and the answer is validated on the client
-  (pydantic models and TypedDicts fully; dict schemas for an object with the required keys).
+- `json_schema`: DeepSeek's **native** JSON-schema output, which it offers only on its Responses
+  endpoint (`text.format: json_schema`, docs/deepseek-api.md §6.7), in thinking mode too: the
+  conversation goes to `/responses` whatever `use_responses_api` says (see `_native_schema`),
+  and the answer is parsed and validated as LangChain does.
 
 JSON mode "may occasionally return empty content" (docs/deepseek-api.md §6.1): an empty answer is
 retried once, then the parser raises `OutputParserException`.
@@ -82,6 +83,11 @@ def structured_output(
             if _is_pydantic(schema)
             else JsonOutputKeyToolsParser(key_name=name, first_tool_only=True)
         )
+    elif method == "json_schema" and schema is not None:
+        from ._native_schema import native_json_schema  # a chat model is what it needs
+
+        model = native_json_schema(llm, schema, strict=strict)  # type: ignore[arg-type]
+        parser = RunnableLambda(_json_parser(schema, validate=True))
     elif method in ("json_mode", "json_schema"):
         bound = llm.bind(
             response_format={"type": "json_object"}, ls_structured_output_format=ls_format

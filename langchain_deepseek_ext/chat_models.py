@@ -155,8 +155,8 @@ class ChatDeepSeek(MaskedCredentials, BaseChatModel, DeepSeekConnection):
         model.with_structured_output(Joke, method="json_schema").invoke("A cat joke")
         ```
 
-        `json_schema` is emulated (JSON mode + the schema in a system instruction + client-side
-        validation): DeepSeek has no json_schema response format.
+        `json_schema` is DeepSeek's native JSON-schema output (its `/responses` endpoint, in
+        thinking mode too).
 
     Prefix completion:
         ```python
@@ -519,8 +519,8 @@ class ChatDeepSeek(MaskedCredentials, BaseChatModel, DeepSeekConnection):
             method: `"function_calling"` (a tool; forced unless `thinking="enabled"`, where the
                 tool is offered with an instruction to call it), `"json_mode"` (DeepSeek's JSON
                 output; "json" is added to the prompt when missing), or `"json_schema"`
-                (**emulated**: JSON mode plus the schema in a system instruction, validated on
-                the client, because DeepSeek has no json_schema response format).
+                (DeepSeek's native JSON-schema output on its `/responses` endpoint, in thinking
+                mode too; a base URL without `/responses` answers 404, naming the others).
             include_raw: Return `{"raw", "parsed", "parsing_error"}` instead of raising.
             strict: With `function_calling`, strict tool schemas on `/beta`.
             kwargs: Not supported.

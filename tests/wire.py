@@ -66,6 +66,18 @@ class Answer:
             "system_fingerprint": "fp_eaab8d114b_prod0820_fp8_kvcache",
         }  # fmt: skip
 
+    def response_body(self) -> dict[str, Any]:
+        """The same answer as DeepSeek's `/responses` gives it (text and reasoning)."""
+        output: list[dict[str, Any]] = []
+        if self.reasoning is not None:
+            part = {"type": "reasoning_text", "text": self.reasoning}
+            output.append({"type": "reasoning", "id": "r1", "content": [part], "summary": []})
+        text = {"type": "output_text", "text": self.content, "annotations": []}
+        output.append({"type": "message", "id": "m1", "role": "assistant", "content": [text]})
+        return {"id": "0ca8d4e6", "object": "response", "created_at": 1791284171,
+                "status": "completed", "model": self.model, "output": output,
+                "usage": {"input_tokens": 10, "output_tokens": 5, "total_tokens": 15}}  # fmt: skip
+
     def events(self) -> str:
         """The same answer as DeepSeek streams it: reasoning, then content, then usage."""
         deltas: list[dict[str, Any]] = [{"role": "assistant", "content": ""}]
@@ -113,6 +125,8 @@ class Wire:
         if answer.status != 200:
             error = {"message": "Service is too busy", "type": "service_unavailable_error"}
             return httpx.Response(answer.status, json={"error": error})
+        if request.url.path.endswith("/responses"):
+            return httpx.Response(200, json=answer.response_body())
         if json.loads(request.content or b"{}").get("stream"):
             return httpx.Response(
                 200, text=answer.events(), headers={"content-type": "text/event-stream"}

@@ -108,6 +108,13 @@ from ._usage import (
 )
 from ._version import package_version
 from ._web import FetchResult, SearchResponse, SearchResult
+from .responses import (
+    AsyncResponseStream,
+    Response,
+    ResponseEvent,
+    ResponsesRequest,
+    ResponseStream,
+)
 
 if TYPE_CHECKING:
     from .limits import InProcessLimiter, RedisLimiter
@@ -141,6 +148,7 @@ __all__ = [
     "AssistantMessage",
     "AsyncChatStream",
     "AsyncDeepSeekClient",
+    "AsyncResponseStream",
     "AsyncStream",
     "AuthenticationError",
     "BadRequestError",
@@ -193,8 +201,12 @@ __all__ = [
     "RateLimitError",
     "ReasoningPassback",
     "RedisLimiter",
+    "Response",
+    "ResponseEvent",
     "ResponseFormat",
     "ResponseMessage",
+    "ResponseStream",
+    "ResponsesRequest",
     "RetryPolicy",
     "SafetyCheck",
     "SearchResponse",

@@ -67,6 +67,16 @@ from ._tool_answers import chunk_parser, read_answer
 from ._web import FetchResult, SearchResponse, fetch_result, prepare_fetch, prepare_search
 from .limits._base import Limiter
 from .limits._slots import AsyncSlot, mark_status, released, request_estimate, settlement
+from .responses import (
+    AsyncResponseStream,
+    Response,
+    ResponseEvent,
+    ResponsesRequest,
+    check_status,
+    event_has_substance,
+    prepare_responses_request,
+)
+from .responses import parse_event as parse_response_event
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -215,6 +225,7 @@ class AsyncDeepSeekClient(BaseClient):
         prepared: PreparedRequest,
         parse: Callable[[str, str | None], T],
         substantive: Callable[[T], bool],
+        ends: Callable[[T], bool] | None = None,
     ) -> OpenedStream[T, AsyncIterator[bytes]]:
         """Sends a streaming request and reads until something of substance (the retryable part)."""
         release = await self._acquire(prepared.body)
@@ -233,6 +244,7 @@ class AsyncDeepSeekClient(BaseClient):
                         mark_status(release, response.status_code)
                         raise_for_status(response, await response.aread())
                     state = StreamState(parse, find_request_id(response.headers), substantive)
+                    state.ends = ends
                     chunks = response.aiter_bytes()
                     while True:
                         while state.needs_input:
@@ -264,6 +276,33 @@ class AsyncDeepSeekClient(BaseClient):
 
         op = start_operation("chat", prepared.body, self._settings.base_url)
         return await atraced(op, opened, follow_chat_stream)
+
+    async def responses(self, request: ResponsesRequest) -> Response:
+        """One Responses call (`POST /responses`, not streamed), retried per the policy; tool
+        calls come back under their original names."""
+        prepared = prepare_responses_request(request, stream=False)
+
+        async def attempt() -> Response:
+            response = await self._send("POST", prepared)
+            answer = parse_body(Response, response, response.content)
+            return check_status(answer.restore_names(prepared.tool_names))
+
+        op = start_operation("chat", prepared.body, self._settings.base_url)
+        return await atraced(op, lambda: self._retry(attempt), finish_answer)
+
+    async def stream_responses(self, request: ResponsesRequest) -> AsyncResponseStream:
+        """A streamed Responses call: its events, and `final_response()` merged from them; retried
+        only until something of substance arrives. A stream that ends without its final event
+        raises `StreamTruncatedError`."""
+        prepared = prepare_responses_request(request, stream=True)
+
+        async def attempt() -> OpenedStream[ResponseEvent, AsyncIterator[bytes]]:
+            return await self._open(prepared, parse_response_event, event_has_substance, _is_final)
+
+        async def opened() -> AsyncResponseStream:
+            return AsyncResponseStream(await self._retry(attempt))
+
+        return await opened()
 
     async def fim(self, request: FIMRequest) -> FIMCompletion:
         """A FIM completion (`/beta/completions`, not streamed)."""
@@ -451,3 +490,7 @@ class AsyncDeepSeekClient(BaseClient):
 
     async def __aexit__(self, *exc_info: object) -> None:
         await self.aclose()
+
+
+def _is_final(event: ResponseEvent) -> bool:
+    return event.terminal

@@ -66,6 +66,16 @@ from ._tool_answers import chunk_parser, read_answer
 from ._web import FetchResult, SearchResponse, fetch_result, prepare_fetch, prepare_search
 from .limits._base import Limiter
 from .limits._slots import Slot, mark_status, request_estimate, settlement
+from .responses import (
+    Response,
+    ResponseEvent,
+    ResponsesRequest,
+    ResponseStream,
+    check_status,
+    event_has_substance,
+    prepare_responses_request,
+)
+from .responses import parse_event as parse_response_event
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -223,6 +233,7 @@ class DeepSeekClient(BaseClient):
         prepared: PreparedRequest,
         parse: Callable[[str, str | None], T],
         substantive: Callable[[T], bool],
+        ends: Callable[[T], bool] | None = None,
     ) -> OpenedStream[T, Iterator[bytes]]:
         """Sends a streaming request and reads until something of substance (the retryable part)."""
         release = self._acquire(prepared.body)
@@ -241,6 +252,7 @@ class DeepSeekClient(BaseClient):
                         mark_status(release, response.status_code)
                         raise_for_status(response, response.read())
                     state = StreamState(parse, find_request_id(response.headers), substantive)
+                    state.ends = ends
                     chunks = response.iter_bytes()
                     while True:
                         while state.needs_input:
@@ -272,6 +284,30 @@ class DeepSeekClient(BaseClient):
                 )
             ),
             follow_chat_stream,
+        )
+
+    def responses(self, request: ResponsesRequest) -> Response:
+        """One Responses call (`POST /responses`, not streamed), retried per the policy; tool
+        calls come back under their original names."""
+        prepared = prepare_responses_request(request, stream=False)
+
+        def attempt() -> Response:
+            response = self._send("POST", prepared)
+            answer = parse_body(Response, response, response.content)
+            return check_status(answer.restore_names(prepared.tool_names))
+
+        op = start_operation("chat", prepared.body, self._settings.base_url)
+        return traced(op, lambda: self._retry(attempt), finish_answer)
+
+    def stream_responses(self, request: ResponsesRequest) -> ResponseStream:
+        """A streamed Responses call: its events, and `final_response()` merged from them; retried
+        only until something of substance arrives. A stream that ends without its final event
+        raises `StreamTruncatedError`."""
+        prepared = prepare_responses_request(request, stream=True)
+        return ResponseStream(
+            self._retry(
+                lambda: self._open(prepared, parse_response_event, event_has_substance, _is_final)
+            )
         )
 
     def fim(self, request: FIMRequest) -> FIMCompletion:
@@ -456,3 +492,7 @@ M = TypeVar("M", ModelList, Balance)
 
 def _parsed(model: type[M], response: httpx.Response) -> M:
     return parse_body(model, response, response.content)
+
+
+def _is_final(event: ResponseEvent) -> bool:
+    return event.terminal

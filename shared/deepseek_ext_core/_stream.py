@@ -50,7 +50,8 @@ class StreamState(Generic[T]):
     """Decoded-but-undelivered payloads and the end-of-stream rules."""
 
     __slots__ = (
-        "decoder", "delivered", "ended", "parse", "pending", "primed", "request_id", "substantive",
+        "decoder", "delivered", "ended", "ends", "parse", "pending", "primed", "request_id",
+        "substantive",
     )  # fmt: skip
 
     def __init__(
@@ -67,6 +68,9 @@ class StreamState(Generic[T]):
         self.ended = False
         self.delivered = 0
         self.primed: deque[T] = deque()
+        self.ends: Callable[[T], bool] | None = None
+        """For a stream that ends with an event instead of `[DONE]` (the Responses API): True
+        for that event, after which the stream is complete."""
 
     def feed(self, data: bytes) -> None:
         self.pending.extend(self.decoder.feed(data))
@@ -98,7 +102,11 @@ class StreamState(Generic[T]):
     def _parse_next(self) -> T:
         payload = self.pending.popleft()
         try:
-            return self.parse(payload, self.request_id)
+            item = self.parse(payload, self.request_id)
+            if self.ends is not None and self.ends(item):
+                self.decoder.done = True
+                self.pending.clear()
+            return item
         except InvalidResponseError as exc:
             if self.ended and not self.decoder.done and not self.pending:
                 # The input ended inside this event: a cut stream, not a malformed one.
@@ -121,7 +129,8 @@ class StreamState(Generic[T]):
         if self.decoder.done:
             return None
         raise StreamTruncatedError(
-            f"the stream closed without [DONE] after {self.delivered} events "
+            f"the stream closed without its end ([DONE] or a final event) after "
+            f"{self.delivered} events "
             f"(request id {self.request_id})",
             chunks_received=self.delivered,
         )

@@ -25,7 +25,7 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 from urllib.parse import urlsplit
 
-from ._usage import estimate_response_cost, is_peak
+from ._usage import PricedResponse, completed_at, estimate_response_cost, is_peak
 from ._version import package_version
 
 if TYPE_CHECKING:
@@ -166,6 +166,17 @@ def start_operation(
     return Operation(instruments, name, body, base_url, tool)
 
 
+class _Answer(PricedResponse, Protocol):
+    """A Responses answer, as the span reads it."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def request_id(self) -> str | None: ...
+    @property
+    def finish_reason(self) -> str: ...
+
+
 class Operation:
     """One request's span and measurements, from before the first attempt to the answer (or the
     end of its stream)."""
@@ -213,7 +224,7 @@ class Operation:
 
     # -- outcomes ----------------------------------------------------------------------------
 
-    def completed(self, response: ChatCompletion | FIMCompletion) -> None:
+    def completed(self, response: ChatCompletion | FIMCompletion | _Answer) -> None:
         """A chat or FIM answer (the merged one, for a stream): its figures, then the end."""
         span = self.span
         if response.model:
@@ -221,12 +232,16 @@ class Operation:
             self._metric_attributes["gen_ai.response.model"] = response.model
         if response.id:
             span.set_attribute("gen_ai.response.id", response.id)
-        reasons = [choice.finish_reason for choice in response.choices if choice.finish_reason]
-        if reasons:
+        choices = getattr(response, "choices", None)
+        if choices is not None:
+            reasons = [choice.finish_reason for choice in choices if choice.finish_reason]
+        else:  # a Responses answer: one finish reason of its own
+            reasons = [str(getattr(response, "finish_reason", "") or "")]
+        if any(reasons):
             span.set_attribute("gen_ai.response.finish_reasons", reasons)
         if response.request_id:
             span.set_attribute("deepseek.request_id", response.request_id)
-        at = datetime.fromtimestamp(response.created, tz=timezone.utc) if response.created else None
+        at = completed_at(response.created)
         span.set_attribute("deepseek.price_period", "peak" if is_peak(at or _now()) else "off-peak")
         usage = response.usage
         if usage is not None:
@@ -340,7 +355,7 @@ async def atraced(
     return result
 
 
-def finish_answer(op: Operation, response: ChatCompletion | FIMCompletion) -> None:
+def finish_answer(op: Operation, response: ChatCompletion | FIMCompletion | _Answer) -> None:
     op.completed(response)
 
 
@@ -384,9 +399,13 @@ def _input_messages(body: Mapping[str, Any]) -> str:
     return json.dumps(messages, ensure_ascii=False)
 
 
-def _output_messages(response: ChatCompletion | FIMCompletion) -> str:
+def _output_messages(response: ChatCompletion | FIMCompletion | _Answer) -> str:
     outputs: list[dict[str, Any]] = []
-    for choice in response.choices:
+    choices = getattr(response, "choices", None)
+    if choices is None:  # a Responses answer
+        text = str(getattr(response, "output_text", ""))
+        return json.dumps([{"role": "assistant", "parts": [{"type": "text", "content": text}]}])
+    for choice in choices:
         parts: Sequence[dict[str, Any]]
         message = getattr(choice, "message", None)
         if message is None:

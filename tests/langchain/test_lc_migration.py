@@ -246,13 +246,14 @@ def test_strict_on_a_custom_base_leaves_the_base_alone() -> None:
     assert wire.url == "https://gw.example/v1/chat/completions"
 
 
-def test_difference_json_schema_structured_output_is_json_mode_with_the_schema() -> None:
-    # The peer turns method="json_schema" into function calling.
+def test_difference_json_schema_structured_output_is_deepseeks_native_json_schema() -> None:
+    # The peer turns method="json_schema" into function calling; DeepSeek's own json_schema
+    # output lives on /responses, and that is where it goes.
     wire = Wire(Answer(content='{"value": "v"}'))
     parsed = model(wire).with_structured_output(SampleTool, method="json_schema").invoke("hi")
     assert parsed == SampleTool(value="v")
-    assert wire.body["response_format"] == {"type": "json_object"}
-    assert "JSON Schema" in wire.body["messages"][0]["content"]
+    assert wire.url.endswith("/responses")
+    assert wire.body["text"]["format"]["type"] == "json_schema"
 
 
 def _call(name: str, arguments: str) -> dict[str, Any]:

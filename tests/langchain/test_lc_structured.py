@@ -140,17 +140,18 @@ async def test_json_mode_include_raw_reports_the_error(
 
 @pytest.mark.parametrize("schema", [Joke, JOKE_SCHEMA])
 @pytest.mark.parametrize("thinking", [None, "enabled"])
-async def test_json_schema_is_emulated_with_json_mode_and_validation(
+async def test_json_schema_is_deepseeks_native_output_on_responses(
     make_chat: Callable[..., ChatDeepSeek], emulator: Emulator, schema: Any, thinking: str | None
 ) -> None:
     emulator.push(Reply.json(JOKE))
     model = make_chat(thinking=thinking)
     result = model.with_structured_output(schema, method="json_schema").invoke("a joke")
     assert parsed_equals_joke(result)
-    body = emulator.last_request.body
-    assert body["response_format"] == {"type": "json_object"}
-    assert '"punchline"' in body["messages"][0]["content"]  # the schema is in the prompt
-    assert "tools" not in body
+    request = emulator.last_request
+    assert request.path == "/responses"
+    assert request.body["text"]["format"]["type"] == "json_schema"
+    assert "punchline" in request.body["text"]["format"]["schema"]["properties"]
+    assert "tools" not in request.body
 
 
 @pytest.mark.parametrize("schema", [Joke, JOKE_SCHEMA])

@@ -1,0 +1,126 @@
+"""The `input` of a Responses request from the core's neutral messages, with DeepSeek's replay
+rules applied so that no request meets their 400s (docs/deepseek-api.md §6.7):
+
+- in thinking mode with tools, each assistant turn's reasoning goes back as a `reasoning` item
+  with its text, before that turn's items ("The `reasoning_text` in the thinking mode must be
+  passed back to the API");
+- one turn's calls come before their outputs: DeepSeek merges a turn's calls into one assistant
+  message, so the interleaved order is a 400 ("No tool output found for tool call ...");
+- every `function_call` has its `function_call_output` (a missing one is refused here, by id);
+- `latest_reminder` messages are refused by this endpoint, so here too, before sending.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from .._errors import InvalidConversationError, InvalidRequestError
+from .._messages import (
+    AssistantMessage,
+    ImagePart,
+    LatestReminderMessage,
+    Message,
+    SystemMessage,
+    TextPart,
+    ToolMessage,
+    UserMessage,
+)
+
+__all__ = ["to_response_items"]
+
+
+def to_response_items(messages: Sequence[Message], *, thinking: bool) -> list[dict[str, Any]]:
+    """The wire items of `messages` (a new list; the messages are not changed)."""
+    items: list[dict[str, Any]] = []
+    pending: dict[str, str] = {}
+    for index, message in enumerate(messages):
+        if isinstance(message, LatestReminderMessage):
+            raise InvalidRequestError(
+                "latest_reminder messages are refused by DeepSeek's /responses endpoint "
+                "(docs/deepseek-api.md §6.10): send them through chat completions, or drop them"
+            )
+        if isinstance(message, ToolMessage):
+            if message.tool_call_id not in pending:
+                raise InvalidConversationError(
+                    f"message {index}: a tool result for {message.tool_call_id!r}, which no "
+                    "earlier assistant turn called"
+                )
+            del pending[message.tool_call_id]
+            items.append(
+                {
+                    "type": "function_call_output",
+                    "call_id": message.tool_call_id,
+                    "output": message.content,
+                }
+            )
+            continue
+        if pending:
+            raise InvalidConversationError(
+                f"message {index}: the calls {sorted(pending)} have no tool result before it "
+                "(every function_call needs its function_call_output)"
+            )
+        if isinstance(message, SystemMessage):
+            items.append({"type": "message", "role": "system", "content": message.content})
+        elif isinstance(message, UserMessage):
+            items.append({"type": "message", "role": "user", "content": _user_content(message)})
+        elif isinstance(message, AssistantMessage):
+            items += _assistant_items(message, thinking=thinking)
+            pending.update({call.id: call.name for call in message.tool_calls})
+    if pending:
+        raise InvalidConversationError(
+            f"the calls {sorted(pending)} of the last assistant turn have no tool result"
+        )
+    return items
+
+
+def _user_content(message: UserMessage) -> str | list[dict[str, Any]]:
+    if isinstance(message.content, str):
+        return message.content
+    parts: list[dict[str, Any]] = []
+    for part in message.content:
+        if isinstance(part, TextPart):
+            parts.append({"type": "input_text", "text": part.text})
+        elif isinstance(part, ImagePart):
+            parts.append({"type": "input_image", "image_url": part.url})
+        else:
+            raise InvalidRequestError(
+                f"/responses takes text and images in user messages, not {type(part).__name__}"
+            )
+    return parts
+
+
+def _assistant_items(message: AssistantMessage, *, thinking: bool) -> list[dict[str, Any]]:
+    """One assistant turn: its reasoning first, then its text, then all its calls together."""
+    items: list[dict[str, Any]] = []
+    if message.reasoning_content:
+        items.append(
+            {
+                "type": "reasoning",
+                "summary": [],
+                "content": [{"type": "reasoning_text", "text": message.reasoning_content}],
+            }
+        )
+    elif thinking and message.tool_calls:
+        raise InvalidConversationError(
+            "an assistant turn with tool calls has no reasoning to pass back, which DeepSeek "
+            "requires in thinking mode (keep the turn's reasoning_content, or turn thinking off)"
+        )
+    if message.content:
+        items.append(
+            {
+                "type": "message",
+                "role": "assistant",
+                "content": [{"type": "output_text", "text": message.content}],
+            }
+        )
+    items += [
+        {
+            "type": "function_call",
+            "call_id": call.id,
+            "name": call.name,
+            "arguments": call.arguments or "{}",
+        }
+        for call in message.tool_calls
+    ]
+    return items
