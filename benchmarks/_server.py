@@ -12,6 +12,8 @@ Routes are path prefixes, so every client reaches them through its `base_url`:
     /s1000/...     a 1,000-chunk answer stream (plus the role and finish chunks)
     /think/...     a thinking stream: N reasoning chunks then M answer chunks (`--think`)
     /control/...   the same text as /think in ten times fewer, ten times larger chunks
+    /rplain/...    a short non-streaming Responses answer (`/responses`)
+    /r1000/...     a 1,000-delta Responses stream (its bookkeeping events included)
 
 Streams go out with one HTTP chunk per SSE event, as DeepSeek sends them, so a client sees one
 event per read, not a batch. The server prints `{"port": ...}` on stdout and runs until killed.
@@ -87,6 +89,22 @@ def render_stream(emu: Emulator, reply: Reply, *, thinking: bool) -> tuple[bytes
     return _head(response, "Transfer-Encoding: chunked") + framed + b"0\r\n\r\n", len(events) - 1
 
 
+def render_responses(emu: Emulator, reply: Reply, *, stream: bool) -> tuple[bytes, int]:
+    """A `/responses` answer as the emulator renders it (one HTTP chunk per event)."""
+    emu.push(reply)
+    body = {"model": "deepseek-flash", "input": "Say hello.", "stream": stream,
+            "reasoning": {"effort": "none"}}  # fmt: skip
+    response = httpx.post(
+        f"{emu.base_url}/responses", json=body, headers={"Authorization": "Bearer k"}, timeout=120
+    )
+    response.raise_for_status()
+    if not stream:
+        return _head(response, f"Content-Length: {len(response.content)}") + response.content, 0
+    events = [e + b"\n\n" for e in response.content.split(b"\n\n") if e.strip()]
+    framed = b"".join(b"%x\r\n%s\r\n" % (len(e), e) for e in events)
+    return _head(response, "Transfer-Encoding: chunked") + framed + b"0\r\n\r\n", len(events)
+
+
 def words(count: int, start: int = 0) -> str:
     """`count` distinct 6-character pieces."""
     return "".join(f"{i:05d} " for i in range(start, start + count))
@@ -107,6 +125,12 @@ def render_all(think: tuple[int, int]) -> tuple[dict[bytes, bytes], dict[str, in
         )
         routes[b"control"], events["control"] = render_stream(
             emu, Reply.text(said, reasoning=thought, chunk_size=PIECE * 10), thinking=True
+        )
+        routes[b"rplain"], _ = render_responses(
+            emu, Reply.text("Hello! How can I help you today?"), stream=False
+        )
+        routes[b"r1000"], events["r1000"] = render_responses(
+            emu, Reply.text(words(1000), chunk_size=PIECE), stream=True
         )
     return routes, events
 

@@ -14,6 +14,7 @@ import socket
 import struct
 import sys
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -119,8 +120,13 @@ class LoopbackServer(ThreadingHTTPServer):
                 conn.shutdown(socket.SHUT_RDWR)
 
 
+def _nothing() -> None:
+    return None
+
+
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    _finishing: Callable[[], None] = staticmethod(_nothing)
     server: LoopbackServer
     server_version = "elb"
 
@@ -163,10 +169,24 @@ class _Handler(BaseHTTPRequestHandler):
         if not app.enter(self.path):
             self._deliver_or_abort(app.over_capacity())
             return
+        path = self.path
+        left = False
+
+        def leave() -> None:
+            # Called before the answer's last bytes go out (and at the latest after it): a
+            # client that has the whole answer may send its next request at once, and that one
+            # must not meet this one still counted in flight.
+            nonlocal left
+            if not left:
+                left = True
+                app.leave(path)
+
+        self._finishing = leave
         try:
             self._deliver_or_abort(app.handle(self.command, self.path, headers, body))
         finally:
-            app.leave(self.path)
+            self._finishing = _nothing
+            leave()
 
     def _deliver_or_abort(self, plan: Plan) -> None:
         try:
@@ -281,6 +301,7 @@ class _Handler(BaseHTTPRequestHandler):
         total = count + len(body)
         out = self.wfile
         if not count and not fault.chunk_delay and fault.drop_after is None:
+            self._finishing()
             out.write(self._head(rendered, fault, length=total) + body)
             return
         out.write(self._head(rendered, fault, length=total))
@@ -292,6 +313,7 @@ class _Handler(BaseHTTPRequestHandler):
             out.write(body[: len(body) // 2])
             self._abort(rst=False)
             return
+        self._finishing()
         out.write(body)
 
     def _write_stream(self, rendered: Rendered, fault: Fault) -> None:
@@ -328,6 +350,7 @@ class _Handler(BaseHTTPRequestHandler):
                 out.write(_chunk(b"".join(batch)))
                 batch, size = [], 0
         tail = _chunk(b"".join(batch)) if size else b""
+        self._finishing()
         out.write(tail + b"0\r\n\r\n")
 
 

@@ -62,7 +62,6 @@ REFUSED: dict[str, str] = {
     "include": _RESPONSES_API,
     "truncation": _RESPONSES_API,
     "use_previous_response_id": _RESPONSES_API,
-    "use_responses_api": _RESPONSES_API,
     "store": _RESPONSES_API,
     "service_tier": "an OpenAI billing tier; DeepSeek has one tier (off-peak prices apply "
     "by the clock)",

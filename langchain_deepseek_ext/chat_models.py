@@ -29,7 +29,11 @@ from deepseek_ext_core import (
     count_message_tokens,
     count_tokens,
 )
-from deepseek_ext_core.integration import closing_opened_streams, thinking_mode
+from deepseek_ext_core.integration import (
+    closing_opened_streams,
+    responses_request_from_chat,
+    thinking_mode,
+)
 
 from ._arguments import SENT_AS_IS, sort_extra_arguments
 from ._batching import abatched, batched
@@ -39,9 +43,16 @@ from ._connection import (
     DeepSeekConnection,
     MaskedCredentials,
 )
-from ._convert import from_chunk, from_completion, stream_end_chunk, to_core_messages
+from ._convert import (
+    from_chunk,
+    from_completion,
+    from_response,
+    stream_end_chunk,
+    to_core_messages,
+)
 from ._errors import translate_errors
 from ._profiles import model_profile
+from ._responses_route import astream_chunks, end_chunk, stream_chunks
 from ._structured import StructuredMethod, structured_output
 from ._tools import format_tool, is_azure_endpoint, tool_choice_to_wire
 
@@ -215,6 +226,11 @@ class ChatDeepSeek(MaskedCredentials, BaseChatModel, DeepSeekConnection):
     """Thinking effort (thinking mode only)."""
     reasoning_passback: Literal["auto", "always", "never"] = "auto"
     """How earlier `reasoning_content` is sent back; `auto` follows DeepSeek's rule."""
+    use_responses_api: bool | None = None
+    """Send every call through DeepSeek's `/responses` (OpenAI's Responses format) instead of
+    chat completions; `output_version="responses/v1"` does the same, as `ChatOpenAI` spells it.
+    Stateless: the whole history goes every time; stop sequences and `response_format` have no
+    counterpart there and are refused."""
     recover_text_tool_calls: bool = True
     """Tool calls the model writes into its text (DSML or `<tool_call>` markup) become real
     tool calls when tools are bound; False leaves the text as it came."""
@@ -383,6 +399,9 @@ class ChatDeepSeek(MaskedCredentials, BaseChatModel, DeepSeekConnection):
     # Calls: sync and async differ only by `await` and the client
     # ----------------------------------------------------------------------------------------
 
+    def _uses_responses(self) -> bool:
+        return bool(self.use_responses_api) or self.output_version == "responses/v1"
+
     def _generate(
         self,
         messages: list[BaseMessage],
@@ -391,6 +410,10 @@ class ChatDeepSeek(MaskedCredentials, BaseChatModel, DeepSeekConnection):
         **kwargs: Any,
     ) -> ChatResult:
         request = self._chat_request(messages, stop, kwargs, stream=False)
+        if self._uses_responses():
+            with translate_errors():
+                answer = self.client.responses(responses_request_from_chat(request, stream=False))
+            return ChatResult(generations=[ChatGeneration(message=from_response(answer))])
         with translate_errors():
             completion = self.client.chat(request)
         return _chat_result(completion)
@@ -403,6 +426,12 @@ class ChatDeepSeek(MaskedCredentials, BaseChatModel, DeepSeekConnection):
         **kwargs: Any,
     ) -> ChatResult:
         request = self._chat_request(messages, stop, kwargs, stream=False)
+        if self._uses_responses():
+            with translate_errors():
+                answer = await self.async_client.responses(
+                    responses_request_from_chat(request, stream=False)
+                )
+            return ChatResult(generations=[ChatGeneration(message=from_response(answer))])
         with translate_errors():
             completion = await self.async_client.chat(request)
         return _chat_result(completion)
@@ -416,6 +445,9 @@ class ChatDeepSeek(MaskedCredentials, BaseChatModel, DeepSeekConnection):
     ) -> Iterator[ChatGenerationChunk]:
         request = self._chat_request(messages, stop, kwargs, stream=True)
         include_usage = self._stream_usage(**kwargs)
+        if self._uses_responses():
+            yield from self._stream_responses(request, include_usage, run_manager)
+            return
         with translate_errors():
             stream = self.client.stream_chat(request)
             with stream:
@@ -439,6 +471,10 @@ class ChatDeepSeek(MaskedCredentials, BaseChatModel, DeepSeekConnection):
     ) -> AsyncIterator[ChatGenerationChunk]:
         request = self._chat_request(messages, stop, kwargs, stream=True)
         include_usage = self._stream_usage(**kwargs)
+        if self._uses_responses():
+            async for piece in self._astream_responses(request, include_usage, run_manager):
+                yield piece
+            return
         with translate_errors():
             stream = await self.async_client.stream_chat(request)
             async with stream:
@@ -452,6 +488,43 @@ class ChatDeepSeek(MaskedCredentials, BaseChatModel, DeepSeekConnection):
                 if run_manager:
                     await run_manager.on_llm_new_token("", chunk=last)
                 yield last
+
+    def _stream_responses(
+        self,
+        request: ChatRequest,
+        include_usage: bool,
+        run_manager: CallbackManagerForLLMRun | None,
+    ) -> Iterator[ChatGenerationChunk]:
+        with translate_errors():
+            stream = self.client.stream_responses(responses_request_from_chat(request, stream=True))
+            with stream:
+                for generation in stream_chunks(stream):
+                    if run_manager:
+                        run_manager.on_llm_new_token(generation.text, chunk=generation)
+                    yield generation
+            last = end_chunk(stream.final_response(), include_usage)
+        if run_manager:
+            run_manager.on_llm_new_token("", chunk=last)
+        yield last
+
+    async def _astream_responses(
+        self,
+        request: ChatRequest,
+        include_usage: bool,
+        run_manager: AsyncCallbackManagerForLLMRun | None,
+    ) -> AsyncIterator[ChatGenerationChunk]:
+        with translate_errors():
+            responses = responses_request_from_chat(request, stream=True)
+            stream = await self.async_client.stream_responses(responses)
+            async with stream:
+                async for generation in astream_chunks(stream):
+                    if run_manager:
+                        await run_manager.on_llm_new_token(generation.text, chunk=generation)
+                    yield generation
+            last = end_chunk(stream.final_response(), include_usage)
+        if run_manager:
+            await run_manager.on_llm_new_token("", chunk=last)
+        yield last
 
     def astream(
         self,

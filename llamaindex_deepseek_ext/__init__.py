@@ -21,6 +21,7 @@ from .base import DeepSeek
 from .fim import DeepSeekFIM
 
 if TYPE_CHECKING:
+    from .responses import DeepSeekResponses
     from .web import DeepSeekSearchRetriever, DeepSeekToolSpec, DeepSeekWebReader, SearchResults
 
 _LAZY_WEB = frozenset(
@@ -38,6 +39,10 @@ def __getattr__(name: str) -> object:
         from . import web
 
         return getattr(web, name)
+    if name == "DeepSeekResponses":  # loaded when first named, with the core's Responses parts
+        from .responses import DeepSeekResponses
+
+        return DeepSeekResponses
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
@@ -47,6 +52,7 @@ __all__ = [
     "ROLE_KEY",
     "DeepSeek",
     "DeepSeekFIM",
+    "DeepSeekResponses",
     "DeepSeekSearchRetriever",
     "DeepSeekToolSpec",
     "DeepSeekWebReader",

@@ -23,9 +23,8 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 
 from deepseek_ext_core import (
     DEFAULT_MODEL,
-    AsyncDeepSeekClient,
+    ChatCompletion,
     ChatRequest,
-    DeepSeekClient,
     ReasoningPassback,
     get_capabilities,
 )
@@ -209,22 +208,37 @@ class DeepSeek(DeepSeekConnection, JSONModeStructuredMixin, FunctionCallingLLM):
             defaults, messages, kwargs, stream=stream, stream_usage=self.stream_usage
         )
 
+    # -- the core calls (DeepSeekResponses sends the same requests through /responses) -------
+
+    def _core_chat(self, request: ChatRequest) -> ChatCompletion:
+        return self._get_client().chat(request)
+
+    async def _acore_chat(self, request: ChatRequest) -> ChatCompletion:
+        return await self._get_aclient().chat(request)
+
+    def _core_stream(self, request: ChatRequest) -> Any:
+        """A chat stream (a context manager of chunks with `accumulator` and `request_id`)."""
+        return self._get_client().stream_chat(request)
+
+    async def _acore_stream(self, request: ChatRequest) -> Any:
+        return await self._get_aclient().stream_chat(request)
+
     # -- chat ---------------------------------------------------------------------------------
 
     @llm_chat_callback()
     def chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
         request = self._request(messages, kwargs, stream=False)
-        return from_completion(self._get_client().chat(request), model=request.model)
+        return from_completion(self._core_chat(request), model=request.model)
 
     @llm_chat_callback()
     async def achat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
         request = self._request(messages, kwargs, stream=False)
-        return from_completion(await self._get_aclient().chat(request), model=request.model)
+        return from_completion(await self._acore_chat(request), model=request.model)
 
     @llm_chat_callback()
     def stream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponseGen:
         request = self._request(messages, kwargs, stream=True)
-        return _responses(self._get_client(), request)
+        return _responses(self._core_stream(request), request)
 
     async def astream_chat(
         self, messages: Sequence[ChatMessage], **kwargs: Any
@@ -236,7 +250,7 @@ class DeepSeek(DeepSeekConnection, JSONModeStructuredMixin, FunctionCallingLLM):
         self, messages: Sequence[ChatMessage], **kwargs: Any
     ) -> ChatResponseAsyncGen:
         request = self._request(messages, kwargs, stream=True)
-        return _aresponses(self._get_aclient(), request)
+        return _aresponses(self._acore_stream(request), request)
 
     # -- completion (a one-message chat) ------------------------------------------------------
 
@@ -247,7 +261,7 @@ class DeepSeek(DeepSeekConnection, JSONModeStructuredMixin, FunctionCallingLLM):
     @llm_completion_callback()
     def complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponse:
         request = self._request(self._prompt_messages(prompt), kwargs, stream=False)
-        completion = self._get_client().chat(request)
+        completion = self._core_chat(request)
         return to_completion_response(from_completion(completion, model=request.model))
 
     @llm_completion_callback()
@@ -255,7 +269,7 @@ class DeepSeek(DeepSeekConnection, JSONModeStructuredMixin, FunctionCallingLLM):
         self, prompt: str, formatted: bool = False, **kwargs: Any
     ) -> CompletionResponse:
         request = self._request(self._prompt_messages(prompt), kwargs, stream=False)
-        completion = await self._get_aclient().chat(request)
+        completion = await self._acore_chat(request)
         return to_completion_response(from_completion(completion, model=request.model))
 
     @llm_completion_callback()
@@ -263,7 +277,7 @@ class DeepSeek(DeepSeekConnection, JSONModeStructuredMixin, FunctionCallingLLM):
         self, prompt: str, formatted: bool = False, **kwargs: Any
     ) -> CompletionResponseGen:
         request = self._request(self._prompt_messages(prompt), kwargs, stream=True)
-        responses = _responses(self._get_client(), request)
+        responses = _responses(self._core_stream(request), request)
         return (to_completion_response(response) for response in responses)
 
     async def astream_complete(
@@ -276,7 +290,7 @@ class DeepSeek(DeepSeekConnection, JSONModeStructuredMixin, FunctionCallingLLM):
         self, prompt: str, formatted: bool = False, **kwargs: Any
     ) -> CompletionResponseAsyncGen:
         request = self._request(self._prompt_messages(prompt), kwargs, stream=True)
-        responses = _aresponses(self._get_aclient(), request)
+        responses = _aresponses(self._acore_stream(request), request)
         return (to_completion_response(response) async for response in responses)
 
     # -- tools --------------------------------------------------------------------------------
@@ -345,9 +359,9 @@ class DeepSeek(DeepSeekConnection, JSONModeStructuredMixin, FunctionCallingLLM):
         )
 
 
-def _responses(client: DeepSeekClient, request: ChatRequest) -> ChatResponseGen:
+def _responses(opened: Any, request: ChatRequest) -> ChatResponseGen:
     """One cumulative ChatResponse per streamed chunk, none dropped."""
-    with client.stream_chat(request) as stream:
+    with opened as stream:
         state = ChatStreamState(
             model=request.model, accumulator=stream.accumulator, request_id=stream.request_id
         )
@@ -355,9 +369,9 @@ def _responses(client: DeepSeekClient, request: ChatRequest) -> ChatResponseGen:
             yield state.from_chunk(chunk)
 
 
-async def _aresponses(client: AsyncDeepSeekClient, request: ChatRequest) -> ChatResponseAsyncGen:
-    """The async twin of `_responses`."""
-    async with await client.stream_chat(request) as stream:
+async def _aresponses(opened: Any, request: ChatRequest) -> ChatResponseAsyncGen:
+    """The async twin of `_responses` (`opened`: an awaitable of the stream)."""
+    async with await opened as stream:
         state = ChatStreamState(
             model=request.model, accumulator=stream.accumulator, request_id=stream.request_id
         )

@@ -108,16 +108,21 @@ from ._usage import (
 )
 from ._version import package_version
 from ._web import FetchResult, SearchResponse, SearchResult
-from .responses import (
-    AsyncResponseStream,
-    Response,
-    ResponseEvent,
-    ResponsesRequest,
-    ResponseStream,
-)
 
 if TYPE_CHECKING:
     from .limits import InProcessLimiter, RedisLimiter
+    from .responses import (
+        AsyncResponseStream,
+        Response,
+        ResponseEvent,
+        ResponsesRequest,
+        ResponseStream,
+    )
+
+_RESPONSES = frozenset(
+    {"AsyncResponseStream", "Response", "ResponseEvent", "ResponseStream", "ResponsesRequest"}
+)
+"""The Responses API's names, loaded when first named (its models cost ~12 ms to define)."""
 
 
 def __getattr__(name: str) -> object:
@@ -129,6 +134,10 @@ def __getattr__(name: str) -> object:
         from . import limits
 
         return getattr(limits, name)
+    if name in _RESPONSES:
+        from . import responses
+
+        return getattr(responses, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 

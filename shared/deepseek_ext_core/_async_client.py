@@ -12,6 +12,8 @@ from pydantic import SecretStr
 if TYPE_CHECKING:
     import asyncio
 
+    from .responses import AsyncResponseStream, Response, ResponseEvent, ResponsesRequest
+
 from ._base import (
     BaseClient,
     ClientSettings,
@@ -67,16 +69,6 @@ from ._tool_answers import chunk_parser, read_answer
 from ._web import FetchResult, SearchResponse, fetch_result, prepare_fetch, prepare_search
 from .limits._base import Limiter
 from .limits._slots import AsyncSlot, mark_status, released, request_estimate, settlement
-from .responses import (
-    AsyncResponseStream,
-    Response,
-    ResponseEvent,
-    ResponsesRequest,
-    check_status,
-    event_has_substance,
-    prepare_responses_request,
-)
-from .responses import parse_event as parse_response_event
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -280,6 +272,8 @@ class AsyncDeepSeekClient(BaseClient):
     async def responses(self, request: ResponsesRequest) -> Response:
         """One Responses call (`POST /responses`, not streamed), retried per the policy; tool
         calls come back under their original names."""
+        from .responses import Response, check_status, prepare_responses_request
+
         prepared = prepare_responses_request(request, stream=False)
 
         async def attempt() -> Response:
@@ -294,6 +288,9 @@ class AsyncDeepSeekClient(BaseClient):
         """A streamed Responses call: its events, and `final_response()` merged from them; retried
         only until something of substance arrives. A stream that ends without its final event
         raises `StreamTruncatedError`."""
+        from .responses import AsyncResponseStream, event_has_substance, prepare_responses_request
+        from .responses import parse_event as parse_response_event
+
         prepared = prepare_responses_request(request, stream=True)
 
         async def attempt() -> OpenedStream[ResponseEvent, AsyncIterator[bytes]]:

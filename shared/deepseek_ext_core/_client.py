@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
-from typing import Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import httpx
 from pydantic import SecretStr
@@ -66,16 +66,9 @@ from ._tool_answers import chunk_parser, read_answer
 from ._web import FetchResult, SearchResponse, fetch_result, prepare_fetch, prepare_search
 from .limits._base import Limiter
 from .limits._slots import Slot, mark_status, request_estimate, settlement
-from .responses import (
-    Response,
-    ResponseEvent,
-    ResponsesRequest,
-    ResponseStream,
-    check_status,
-    event_has_substance,
-    prepare_responses_request,
-)
-from .responses import parse_event as parse_response_event
+
+if TYPE_CHECKING:
+    from .responses import Response, ResponseEvent, ResponsesRequest, ResponseStream
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -289,6 +282,8 @@ class DeepSeekClient(BaseClient):
     def responses(self, request: ResponsesRequest) -> Response:
         """One Responses call (`POST /responses`, not streamed), retried per the policy; tool
         calls come back under their original names."""
+        from .responses import Response, check_status, prepare_responses_request
+
         prepared = prepare_responses_request(request, stream=False)
 
         def attempt() -> Response:
@@ -303,6 +298,9 @@ class DeepSeekClient(BaseClient):
         """A streamed Responses call: its events, and `final_response()` merged from them; retried
         only until something of substance arrives. A stream that ends without its final event
         raises `StreamTruncatedError`."""
+        from .responses import ResponseStream, event_has_substance, prepare_responses_request
+        from .responses import parse_event as parse_response_event
+
         prepared = prepare_responses_request(request, stream=True)
         return ResponseStream(
             self._retry(

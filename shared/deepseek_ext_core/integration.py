@@ -13,6 +13,8 @@ but they are not part of `deepseek_ext_core.__all__`: a user of the client never
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ._closing import closing_opened_streams
 from ._copying import deepcopy_model
 from ._per_loop import AsyncClientPerLoop
@@ -25,11 +27,37 @@ from ._tool_arguments import parse_tool_arguments, wire_tool_arguments
 from ._version import package_version
 from ._web import search_text
 
+if TYPE_CHECKING:
+    from .responses import (
+        AsyncChatFromResponses,
+        ChatFromResponses,
+        as_chat_completion,
+        responses_request_from_chat,
+    )
+
+_RESPONSES = frozenset(
+    {"AsyncChatFromResponses", "ChatFromResponses", "as_chat_completion",
+     "responses_request_from_chat"}
+)  # fmt: skip
+"""`/responses` in chat-completion shape, for adapters; loaded when first named."""
+
+
+def __getattr__(name: str) -> object:
+    if name in _RESPONSES:
+        from . import responses
+
+        return getattr(responses, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 __all__ = [
     "MASK",
+    "AsyncChatFromResponses",
     "AsyncClientPerLoop",
+    "ChatFromResponses",
     "PreparedRequest",
     "SSEDecoder",
+    "as_chat_completion",
     "closing_opened_streams",
     "deepcopy_model",
     "is_retryable",
@@ -43,6 +71,7 @@ __all__ = [
     "parse_tool_arguments",
     "prepare_chat_request",
     "prepare_fim_request",
+    "responses_request_from_chat",
     "search_text",
     "thinking_is_on",
     "thinking_mode",

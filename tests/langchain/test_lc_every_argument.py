@@ -172,6 +172,11 @@ def _stream_usage(build: Callable[..., ChatDeepSeek], wire: Any) -> None:
     assert wire.body["stream_options"] == {"include_usage": False}
 
 
+def _use_responses_api(build: Callable[..., ChatDeepSeek], wire: Any) -> None:
+    assert build(use_responses_api=True).invoke("hi").content == "ok"
+    assert wire.url.endswith("/responses")
+
+
 def _output_version(build: Callable[..., ChatDeepSeek], wire: Any) -> None:
     content = build(output_version="v1").invoke("hi").content
     assert isinstance(content, list)
@@ -262,7 +267,7 @@ REFUSED_VALUES: dict[str, Any] = {
     "include_response_headers": True, "disabled_params": {"parallel_tool_calls": None},
     "context_management": [{"type": "compaction"}], "include": ["reasoning"],
     "prompt_cache_options": {"key": "k"}, "service_tier": "flex", "store": True,
-    "truncation": "auto", "use_previous_response_id": True, "use_responses_api": True,
+    "truncation": "auto", "use_previous_response_id": True,
 }  # fmt: skip
 """OpenAI-only settings, each with a value that asks for something."""
 
@@ -277,6 +282,7 @@ CASES: dict[str, Case] = {
     "rate_limiter": Case(None, Used(_rate_limiter)),
     "disable_streaming": Case(True, Used(_disable_streaming)),
     "output_version": Case("v1", Used(_output_version)),
+    "use_responses_api": Case(True, Used(_use_responses_api)),
     "profile": Case(None, Used(_profile)),
     "model_name": Case(None, _model("model_name")),
     "model": Case(None, _model("model")),

@@ -12,6 +12,12 @@ format, stateless, and the only place DeepSeek offers native JSON-schema output
 
 from __future__ import annotations
 
+from ._as_chat import (
+    AsyncChatFromResponses,
+    ChatFromResponses,
+    as_chat_completion,
+    responses_request_from_chat,
+)
 from ._events import ResponseEvent, event_has_substance, parse_event
 from ._items import to_response_items
 from ._request import RESPONSES_PATH, ResponsesRequest, prepare_responses_request
@@ -21,17 +27,21 @@ from ._stream import AsyncResponseStream, ResponseAccumulator, ResponseStream
 
 __all__ = [
     "RESPONSES_PATH",
+    "AsyncChatFromResponses",
     "AsyncResponseStream",
+    "ChatFromResponses",
     "Response",
     "ResponseAccumulator",
     "ResponseEvent",
     "ResponseStream",
     "ResponseUsage",
     "ResponsesRequest",
+    "as_chat_completion",
     "check_status",
     "event_has_substance",
     "parse_event",
     "prepare_responses_request",
+    "responses_request_from_chat",
     "to_deepseek_json_schema",
     "to_response_items",
 ]

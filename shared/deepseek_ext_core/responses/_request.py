@@ -63,7 +63,9 @@ class ResponsesRequest(BaseModel):
     native JSON-schema output, in thinking mode too.
     """
 
-    model_config = ConfigDict(extra="allow", frozen=True, arbitrary_types_allowed=True)
+    model_config = ConfigDict(
+        extra="allow", frozen=True, arbitrary_types_allowed=True, defer_build=True
+    )
     model: str
     input: str | Sequence[Any]
     """A string, the core's neutral messages, or wire items (dicts), taken as given (a union

@@ -15,7 +15,7 @@ from .._response import CompletionTokensDetails, PromptTokensDetails, Usage, Wit
 
 __all__ = ["Response", "ResponseUsage", "check_status"]
 
-_OPEN = ConfigDict(extra="allow")
+_OPEN = ConfigDict(extra="allow", defer_build=True)
 
 
 class ResponseUsage(BaseModel):
