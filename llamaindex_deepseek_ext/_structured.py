@@ -1,9 +1,12 @@
-"""Structured output through DeepSeek's JSON mode (used when thinking is explicitly enabled).
+"""Structured output: DeepSeek's native JSON-schema output, or tools and JSON mode.
 
-DeepSeek has no `json_schema` response format and rejects a forced tool_choice in thinking mode
-(docs/deepseek-api.md §5.2, §6.1), so with `thinking="enabled"` a schema is asked for in JSON mode:
-the schema goes into a system message (JSON mode needs the word "json" in the prompt) and the
-answer is validated by pydantic. Pure functions only.
+By default (`structured_output="json_schema"`) `structured_predict` and its async and streamed
+forms (and so `as_structured_llm`) ask DeepSeek's `/responses` for the schema natively
+(`text.format: json_schema`, docs/deepseek-api.md §6.7), in thinking mode too. With
+`structured_output="tools"`: a forced tool call (LlamaIndex's `FunctionCallingProgram`), or, since
+DeepSeek rejects a forced tool_choice in thinking mode (docs/deepseek-api.md §5.2, §6.1), JSON
+mode with the schema in a system message, validated by pydantic. A base URL without `/responses` (most gateways)
+answers 404, and the error names `structured_output="tools"`.
 """
 
 from __future__ import annotations
@@ -59,11 +62,33 @@ def is_blank(text: str | None) -> bool:
 
 
 class JSONModeStructuredMixin(LLM):
-    """Routes structured output to JSON mode when `_use_json_mode` says so, else to LlamaIndex's
-    default (a `FunctionCallingProgram` with a forced tool call)."""
+    """Routes structured output to DeepSeek's native JSON schema when `_native_schema` says
+    so, else to JSON mode when `_use_json_mode` says so, else to LlamaIndex's default (a
+    `FunctionCallingProgram` with a forced tool call)."""
 
     def _use_json_mode(self, llm_kwargs: Mapping[str, Any] | None) -> bool:
         return False
+
+    def _native_schema(self) -> bool:
+        return False
+
+    def _native_answer(self, output_cls: type[BaseModel], messages: list[ChatMessage]) -> str:
+        raise NotImplementedError
+
+    async def _anative_answer(
+        self, output_cls: type[BaseModel], messages: list[ChatMessage]
+    ) -> str:
+        raise NotImplementedError
+
+    def _native_stream(
+        self, output_cls: type[BaseModel], messages: list[ChatMessage]
+    ) -> Iterator[str]:
+        raise NotImplementedError
+
+    def _anative_stream(
+        self, output_cls: type[BaseModel], messages: list[ChatMessage]
+    ) -> AsyncIterator[str]:
+        raise NotImplementedError
 
     def _json_mode_call(
         self,
@@ -87,6 +112,9 @@ class JSONModeStructuredMixin(LLM):
         llm_kwargs: dict[str, Any] | None = None,
         **prompt_args: Any,
     ) -> Model:
+        if self._native_schema():
+            messages = self._extend_messages(prompt.format_messages(**prompt_args))
+            return parse_json_output(output_cls, self._native_answer(output_cls, messages))
         if not self._use_json_mode(llm_kwargs):
             result = super().structured_predict(output_cls, prompt, llm_kwargs, **prompt_args)
             return cast("Model", result)
@@ -103,6 +131,10 @@ class JSONModeStructuredMixin(LLM):
         llm_kwargs: dict[str, Any] | None = None,
         **prompt_args: Any,
     ) -> Model:
+        if self._native_schema():
+            messages = self._extend_messages(prompt.format_messages(**prompt_args))
+            answer = await self._anative_answer(output_cls, messages)
+            return parse_json_output(output_cls, answer)
         if not self._use_json_mode(llm_kwargs):
             result = await super().astructured_predict(
                 output_cls, prompt, llm_kwargs, **prompt_args
@@ -121,6 +153,10 @@ class JSONModeStructuredMixin(LLM):
         llm_kwargs: dict[str, Any] | None = None,
         **prompt_args: Any,
     ) -> Generator[Any, None, None]:
+        if self._native_schema():
+            messages = self._extend_messages(prompt.format_messages(**prompt_args))
+            texts = self._native_stream(output_cls, messages)
+            return _partial_objects(_as_responses(texts), output_cls)
         if not self._use_json_mode(llm_kwargs):
             return super()._structured_stream_call(output_cls, prompt, llm_kwargs, **prompt_args)
         messages, kwargs = self._json_mode_call(output_cls, prompt, llm_kwargs, prompt_args)
@@ -133,12 +169,35 @@ class JSONModeStructuredMixin(LLM):
         llm_kwargs: dict[str, Any] | None = None,
         **prompt_args: Any,
     ) -> AsyncGenerator[Any, None]:
+        if self._native_schema():
+            messages = self._extend_messages(prompt.format_messages(**prompt_args))
+            texts = self._anative_stream(output_cls, messages)
+            return _apartial_objects(_aas_responses(texts), output_cls)
         if not self._use_json_mode(llm_kwargs):
             return await super()._structured_astream_call(
                 output_cls, prompt, llm_kwargs, **prompt_args
             )
         messages, kwargs = self._json_mode_call(output_cls, prompt, llm_kwargs, prompt_args)
         return _apartial_objects(await self.astream_chat(messages, **kwargs), output_cls)
+
+
+def _as_responses(texts: Iterator[str]) -> Iterator[ChatResponse]:
+    """The JSON text so far as the ChatResponses LlamaIndex's incremental parser reads."""
+    so_far = ""
+    for piece in texts:
+        so_far += piece
+        yield ChatResponse(
+            message=ChatMessage(role=MessageRole.ASSISTANT, content=so_far), delta=piece
+        )
+
+
+async def _aas_responses(texts: AsyncIterator[str]) -> AsyncIterator[ChatResponse]:
+    so_far = ""
+    async for piece in texts:
+        so_far += piece
+        yield ChatResponse(
+            message=ChatMessage(role=MessageRole.ASSISTANT, content=so_far), delta=piece
+        )
 
 
 def _partial_objects(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
 from llama_index.core.base.llms.types import (
@@ -19,7 +19,7 @@ from llama_index.core.base.llms.types import (
 from llama_index.core.llms.callbacks import llm_chat_callback, llm_completion_callback
 from llama_index.core.llms.function_calling import FunctionCallingLLM
 from llama_index.core.llms.llm import ToolSelection
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
 
 from deepseek_ext_core import (
     DEFAULT_MODEL,
@@ -39,6 +39,7 @@ from ._convert import (
     to_core_tool_choice,
     to_core_tools,
 )
+from ._native_schema import named_404, native_schema_request
 from ._request import build_chat_request, split_additional_kwargs
 from ._structured import JSONModeStructuredMixin
 from ._tools import keep_first_tool_call, tool_selections
@@ -111,6 +112,13 @@ class DeepSeek(DeepSeekConnection, JSONModeStructuredMixin, FunctionCallingLLM):
     reasoning_passback: ReasoningPassback = Field(
         default="auto", description="How reasoning_content is sent back in history."
     )
+    structured_output: Literal["json_schema", "tools"] = Field(
+        default="json_schema",
+        description="How structured_predict (and as_structured_llm) ask for a schema: "
+        "'json_schema', DeepSeek's native JSON-schema output on /responses (thinking mode "
+        "too); 'tools', a forced tool call, or JSON mode with validation in thinking mode "
+        "(for a base URL without /responses).",
+    )
     recover_text_tool_calls: bool = Field(
         default=True,
         description="Tool calls the model writes into its text (DSML or <tool_call> markup) "
@@ -177,6 +185,46 @@ class DeepSeek(DeepSeekConnection, JSONModeStructuredMixin, FunctionCallingLLM):
             is_function_calling_model=caps.tools if calling is None else calling,
             model_name=self.model,
         )
+
+    def _native_schema(self) -> bool:
+        return self.structured_output == "json_schema"
+
+    def _native_request(
+        self, output_cls: type[BaseModel], messages: list[ChatMessage], *, stream: bool
+    ) -> Any:
+        return native_schema_request(self, output_cls, messages, stream=stream)
+
+    def _native_answer(self, output_cls: type[BaseModel], messages: list[ChatMessage]) -> str:
+        request = self._native_request(output_cls, messages, stream=False)
+        with named_404():
+            return str(self._get_client().responses(request).output_text)
+
+    async def _anative_answer(
+        self, output_cls: type[BaseModel], messages: list[ChatMessage]
+    ) -> str:
+        request = self._native_request(output_cls, messages, stream=False)
+        with named_404():
+            return str((await self._get_aclient().responses(request)).output_text)
+
+    def _native_stream(
+        self, output_cls: type[BaseModel], messages: list[ChatMessage]
+    ) -> Iterator[str]:
+        request = self._native_request(output_cls, messages, stream=True)
+        with named_404(), self._get_client().stream_responses(request) as stream:
+            for event in stream:
+                if event.text:
+                    yield event.text
+
+    async def _anative_stream(
+        self, output_cls: type[BaseModel], messages: list[ChatMessage]
+    ) -> AsyncIterator[str]:
+        request = self._native_request(output_cls, messages, stream=True)
+        with named_404():
+            stream = await self._get_aclient().stream_responses(request)
+            async with stream:
+                async for event in stream:
+                    if event.text:
+                        yield event.text
 
     def _use_json_mode(self, llm_kwargs: Mapping[str, Any] | None) -> bool:
         # A forced tool call is rejected in thinking mode (docs/deepseek-api.md §5.2): use JSON mode

@@ -46,6 +46,8 @@ async def test_calls_go_to_responses_and_read_like_chat(
     assert message.text == "Paris."
     assert message.additional_kwargs["reasoning_content"] == "The capital of France is Paris."
     assert message.usage_metadata["output_token_details"]["reasoning"] > 0
+    blocks = message.content_blocks  # reasoning as a native content block
+    assert {"type": "reasoning", "reasoning": "The capital of France is Paris."} in blocks
     request = emulator.last_request
     assert request.path == "/responses"
     assert request.body["max_output_tokens"] == 256

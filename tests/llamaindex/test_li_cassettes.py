@@ -71,8 +71,12 @@ PROMPT = PromptTemplate("Give me the largest city of {country} and its populatio
     Reply.json({"name": "Tokyo", "population": 14000000}, reasoning="Japan's capital."),
 )
 async def test_structured_predict_both_modes() -> None:
-    plain = _llm().structured_predict(City, PROMPT, country="Japan")
-    thinking = await _llm(thinking="enabled").astructured_predict(City, PROMPT, country="Japan")
+    # The tools path (a forced tool; JSON mode in thinking mode), as recorded; the native
+    # json_schema path on /responses is tested against the emulator (test_li_conformance).
+    plain = _llm(structured_output="tools").structured_predict(City, PROMPT, country="Japan")
+    thinking = await _llm(thinking="enabled", structured_output="tools").astructured_predict(
+        City, PROMPT, country="Japan"
+    )
     assert plain.name == thinking.name == "Tokyo"
 
 

@@ -260,7 +260,7 @@ PROMPT = PromptTemplate("Give me the largest city of {country}.")
 @pytest.mark.parametrize("mode", ["sync", "async"])
 async def test_structured_predict_function_calling(emu: Emu, mode: str) -> None:
     emu.script(Reply.tool_calls([("City", {"name": "Tokyo", "population": 14000000})]))
-    llm = emu.llm()
+    llm = emu.llm(structured_output="tools")
     if mode == "sync":
         city = llm.structured_predict(City, PROMPT, country="Japan")
     else:
@@ -275,7 +275,7 @@ async def test_structured_predict_function_calling(emu: Emu, mode: str) -> None:
 @pytest.mark.parametrize("mode", ["sync", "async"])
 async def test_structured_predict_thinking_uses_json_mode(emu: Emu, mode: str) -> None:
     emu.script(Reply.json({"name": "Lagos", "population": 15000000}, reasoning="Nigeria..."))
-    llm = emu.llm(thinking="enabled")
+    llm = emu.llm(thinking="enabled", structured_output="tools")
     if mode == "sync":
         city = llm.structured_predict(City, PROMPT, country="Nigeria")
     else:
@@ -295,7 +295,7 @@ async def test_a_blank_json_answer_is_retried_once_then_named(
 ) -> None:
     # DeepSeek answers JSON it cannot produce with whitespace (docs/deepseek-api.md §6.1).
     emu.script(Reply.text(blank), Reply.json({"name": "Lima", "population": 10000000}))
-    llm = emu.llm(thinking="enabled")
+    llm = emu.llm(thinking="enabled", structured_output="tools")
     if mode == "sync":
         city = llm.structured_predict(City, PROMPT, country="Peru")
     else:
@@ -312,9 +312,13 @@ def test_stream_structured_predict_both_modes(emu: Emu) -> None:
         Reply.tool_calls([("City", {"name": "Cairo", "population": 9000000})]),
         Reply.json({"name": "Cairo", "population": 9000000}),
     )
-    plain = list(emu.llm().stream_structured_predict(City, PROMPT, country="Egypt"))
+    plain = list(
+        emu.llm(structured_output="tools").stream_structured_predict(City, PROMPT, country="Egypt")
+    )
     thinking = list(
-        emu.llm(thinking="enabled").stream_structured_predict(City, PROMPT, country="Egypt")
+        emu.llm(thinking="enabled", structured_output="tools").stream_structured_predict(
+            City, PROMPT, country="Egypt"
+        )
     )
     for results in (plain, thinking):
         last = results[-1]
@@ -326,7 +330,7 @@ def test_stream_structured_predict_both_modes(emu: Emu) -> None:
 
 def test_as_structured_llm(emu: Emu) -> None:
     emu.script(Reply.tool_calls([("City", {"name": "Lima", "population": 10000000})]))
-    sllm = emu.llm().as_structured_llm(City)
+    sllm = emu.llm(structured_output="tools").as_structured_llm(City)
     response = sllm.chat([ChatMessage(role="user", content="Largest city of Peru?")])
     assert json.loads(response.message.content or "") == {"name": "Lima", "population": 10000000}
 

@@ -1,0 +1,56 @@
+"""DeepSeek's native JSON-schema output for LlamaIndex's structured output: the request on
+`/responses` (docs/deepseek-api.md §6.7), and a 404 that names the other way."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from llama_index.core.base.llms.types import ChatMessage
+from pydantic import BaseModel
+
+from deepseek_ext_core import APIStatusError, ResponsesRequest
+
+from ._convert import to_core_messages
+
+__all__ = ["named_404", "native_schema_request"]
+
+_NAME = re.compile(r"[^a-zA-Z0-9_-]+")
+_NO_RESPONSES = (
+    "this base URL has no /responses endpoint (a gateway?), where DeepSeek's native "
+    "json_schema output lives: set structured_output='tools' on the LLM"
+)
+
+
+def native_schema_request(
+    llm: Any, output_cls: type[BaseModel], messages: Sequence[ChatMessage], *, stream: bool
+) -> ResponsesRequest:
+    """The `/responses` request for `output_cls` from `llm`'s settings (thinking kept as set)."""
+    schema = output_cls.model_json_schema()
+    name = _NAME.sub("_", output_cls.__name__)[:64] or "output"
+    effort = None
+    if llm.thinking in ("disabled", False):
+        effort = "none"
+    elif llm.reasoning_effort is not None:
+        effort = llm.reasoning_effort
+    return ResponsesRequest(
+        model=llm.model,
+        input=to_core_messages(messages),
+        stream=stream,
+        text={"format": {"type": "json_schema", "name": name, "schema": schema, "strict": False}},
+        max_output_tokens=llm.max_tokens,
+        reasoning={"effort": effort} if effort else None,
+    )
+
+
+class named_404:  # noqa: N801 (a context manager, used like a function)
+    """A 404 from `/responses` says what to do instead."""
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: object, exc: BaseException | None, tb: object) -> None:
+        if isinstance(exc, APIStatusError) and exc.status_code == 404:
+            exc.message = f"{exc.message}; {_NO_RESPONSES}"
+            exc.args = (exc.message,)
