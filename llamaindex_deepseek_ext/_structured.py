@@ -5,8 +5,8 @@ forms (and so `as_structured_llm`) ask DeepSeek's `/responses` for the schema na
 (`text.format: json_schema`, docs/deepseek-api.md §6.7), in thinking mode too. With
 `structured_output="tools"`: a forced tool call (LlamaIndex's `FunctionCallingProgram`), or, since
 DeepSeek rejects a forced tool_choice in thinking mode (docs/deepseek-api.md §5.2, §6.1), JSON
-mode with the schema in a system message, validated by pydantic. A base URL without `/responses` (most gateways)
-answers 404, and the error names `structured_output="tools"`.
+mode with the schema in a system message, validated by pydantic. A base URL without
+`/responses` (most gateways) answers 404, and the error names `structured_output="tools"`.
 """
 
 from __future__ import annotations
