@@ -17,7 +17,8 @@ from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.runnables import Runnable, RunnableConfig, RunnableLambda
 from langchain_core.utils.function_calling import convert_to_json_schema
 
-from deepseek_ext_core import APIStatusError, ResponsesRequest
+from deepseek_ext_core import ResponsesRequest
+from deepseek_ext_core.integration import no_responses_endpoint
 
 from ._convert import from_response, to_core_messages
 from ._errors import translate_errors
@@ -28,10 +29,7 @@ if TYPE_CHECKING:
 __all__ = ["native_json_schema"]
 
 _NAME = re.compile(r"[^a-zA-Z0-9_-]+")
-_NO_RESPONSES = (
-    "this base URL has no /responses endpoint (a gateway?), where DeepSeek's native "
-    "json_schema output lives: use method='json_mode' or method='function_calling' here"
-)
+_OTHERWISE = "use method='json_mode' or method='function_calling' here"
 
 
 def native_json_schema(
@@ -62,11 +60,11 @@ def native_json_schema(
         )
 
     def run(value: LanguageModelInput, config: RunnableConfig) -> AIMessage:
-        with translate_errors(), _named_404():
+        with translate_errors(), no_responses_endpoint(_OTHERWISE):
             return from_response(llm.client.responses(request(value)))
 
     async def arun(value: LanguageModelInput, config: RunnableConfig) -> AIMessage:
-        with translate_errors(), _named_404():
+        with translate_errors(), no_responses_endpoint(_OTHERWISE):
             return from_response(await llm.async_client.responses(request(value)))
 
     return RunnableLambda(run, afunc=arun, name="deepseek_native_json_schema")
@@ -79,15 +77,3 @@ def _reasoning(llm: ChatDeepSeek) -> dict[str, str] | None:
     if llm.reasoning_effort is not None:
         return {"effort": llm.reasoning_effort}
     return None
-
-
-class _named_404:  # noqa: N801 (a context manager, used like a function)
-    """A 404 from `/responses` says what works instead."""
-
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, kind: object, exc: BaseException | None, tb: object) -> None:
-        if isinstance(exc, APIStatusError) and exc.status_code == 404:
-            exc.message = f"{exc.message}; {_NO_RESPONSES}"
-            exc.args = (exc.message,)

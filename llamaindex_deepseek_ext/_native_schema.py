@@ -10,17 +10,14 @@ from typing import Any
 from llama_index.core.base.llms.types import ChatMessage
 from pydantic import BaseModel
 
-from deepseek_ext_core import APIStatusError, ResponsesRequest
+from deepseek_ext_core import ResponsesRequest
+from deepseek_ext_core.integration import no_responses_endpoint
 
 from ._convert import to_core_messages
 
 __all__ = ["named_404", "native_schema_request"]
 
 _NAME = re.compile(r"[^a-zA-Z0-9_-]+")
-_NO_RESPONSES = (
-    "this base URL has no /responses endpoint (a gateway?), where DeepSeek's native "
-    "json_schema output lives: set structured_output='tools' on the LLM"
-)
 
 
 def native_schema_request(
@@ -44,13 +41,6 @@ def native_schema_request(
     )
 
 
-class named_404:  # noqa: N801 (a context manager, used like a function)
-    """A 404 from `/responses` says what to do instead."""
-
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, kind: object, exc: BaseException | None, tb: object) -> None:
-        if isinstance(exc, APIStatusError) and exc.status_code == 404:
-            exc.message = f"{exc.message}; {_NO_RESPONSES}"
-            exc.args = (exc.message,)
+def named_404() -> Any:
+    """A 404 from `/responses` names `structured_output='tools'`."""
+    return no_responses_endpoint("set structured_output='tools' on the LLM")

@@ -32,12 +32,13 @@ if TYPE_CHECKING:
         AsyncChatFromResponses,
         ChatFromResponses,
         as_chat_completion,
+        no_responses_endpoint,
         responses_request_from_chat,
     )
 
 _RESPONSES = frozenset(
     {"AsyncChatFromResponses", "ChatFromResponses", "as_chat_completion",
-     "responses_request_from_chat"}
+     "no_responses_endpoint", "responses_request_from_chat"}
 )  # fmt: skip
 """`/responses` in chat-completion shape, for adapters; loaded when first named."""
 
@@ -66,6 +67,7 @@ __all__ = [
     "json_mode_instruction",
     "mask_mapping",
     "mask_url",
+    "no_responses_endpoint",
     "package_version",
     "parse_retry_after",
     "parse_tool_arguments",

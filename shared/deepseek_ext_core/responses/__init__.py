@@ -16,6 +16,7 @@ from ._as_chat import (
     AsyncChatFromResponses,
     ChatFromResponses,
     as_chat_completion,
+    no_responses_endpoint,
     responses_request_from_chat,
 )
 from ._events import ResponseEvent, event_has_substance, parse_event
@@ -39,6 +40,7 @@ __all__ = [
     "as_chat_completion",
     "check_status",
     "event_has_substance",
+    "no_responses_endpoint",
     "parse_event",
     "prepare_responses_request",
     "responses_request_from_chat",

@@ -10,7 +10,7 @@ from types import TracebackType
 from typing import Any
 
 from .._accumulate import ChatAccumulator
-from .._errors import InvalidRequestError
+from .._errors import APIStatusError, InvalidRequestError
 from .._request import ChatRequest
 from .._response import (
     ChatCompletion,
@@ -33,6 +33,7 @@ __all__ = [
     "AsyncChatFromResponses",
     "ChatFromResponses",
     "as_chat_completion",
+    "no_responses_endpoint",
     "responses_request_from_chat",
 ]
 
@@ -214,3 +215,22 @@ class AsyncChatFromResponses:
         self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         await self.aclose()
+
+
+class no_responses_endpoint:  # noqa: N801 (a context manager, used like a function)
+    """Adds `what_to_do` to a 404 from `/responses`: a base URL without it (most gateways)
+    says how to get structured output there instead."""
+
+    def __init__(self, what_to_do: str) -> None:
+        self.what_to_do = what_to_do
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: object, exc: BaseException | None, tb: object) -> None:
+        if isinstance(exc, APIStatusError) and exc.status_code == 404:
+            exc.message = (
+                f"{exc.message}; this base URL has no /responses endpoint (a gateway?), where "
+                f"DeepSeek's native json_schema output lives: {self.what_to_do}"
+            )
+            exc.args = (exc.message,)
