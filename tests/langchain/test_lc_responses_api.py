@@ -3,11 +3,13 @@ through DeepSeek's `/responses`, as `ChatOpenAI(use_responses_api=True)` users e
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
 from langchain.agents import create_agent
 from langchain_core.messages import AIMessage, AIMessageChunk
+from langchain_core.runnables import RunnableConfig
 from langchain_core.tools import tool
 
 from deepseek_ext_emulator import Emulator, Reply
@@ -79,3 +81,67 @@ def test_what_responses_cannot_do_is_refused_by_name(make_chat: Any) -> None:
     model: ChatDeepSeek = make_chat(use_responses_api=True)
     with pytest.raises(InvalidRequestError, match="stop sequences"):
         model.invoke("hi", stop=["\n"])
+
+
+V3_BETA = "ignore:The method `BaseChatModel.*_v3` is in beta:langchain_core._api.beta_decorator.LangChainBetaWarning"  # noqa: E501
+
+
+@pytest.mark.filterwarnings(V3_BETA)
+async def test_stream_events_v3_carry_reasoning_text_and_calls(
+    emulator: Emulator, make_chat: Any
+) -> None:
+    emulator.push(Reply.text("Paris.", reasoning="The capital is Paris.", chunks=3))
+    emulator.push(Reply.tool_calls([("get_weather", {"city": "Rome"})], reasoning="Look it up."))
+    model: ChatDeepSeek = make_chat(model="deepseek-v4-pro", use_responses_api=True)
+
+    events = [e async for e in await model.astream_events("Capital?", version="v3")]
+    finished = [e["content"] for e in events if e["event"] == "content-block-finish"]
+    assert finished == [
+        {"type": "reasoning", "reasoning": "The capital is Paris."},
+        {"type": "text", "text": "Paris."},
+    ]
+    deltas = [e for e in events if e["event"] == "content-block-delta"]
+    assert len(deltas) > 2  # streamed as it came, not in one piece at the end
+    assert events[-1]["event"] == "message-finish"
+    assert events[-1]["usage"]["output_token_details"]["reasoning"] > 0
+
+    tools = model.bind_tools([get_weather])
+    events = list(tools.stream_events("Weather in Rome?", version="v3"))
+    blocks = [e["content"] for e in events if e["event"] == "content-block-finish"]
+    assert blocks[0] == {"type": "reasoning", "reasoning": "Look it up."}
+    call = next(b for b in blocks if b["type"] == "tool_call")
+    assert (call["name"], call["args"]) == ("get_weather", {"city": "Rome"})
+    assert emulator.last_request.path == "/responses"
+
+
+def test_a_checkpointed_agent_continues_a_thread_on_responses(
+    emulator: Emulator, make_chat: Any
+) -> None:
+    from langgraph.checkpoint.memory import InMemorySaver
+
+    emulator.push(Reply.tool_calls([("get_weather", {"city": "Oslo"})], reasoning="Check Oslo."))
+    emulator.push(Reply.text("Sunny in Oslo.", reasoning="It said sunny."))
+    emulator.push(Reply.text("You asked about Oslo.", reasoning="From the thread."))
+    model: ChatDeepSeek = make_chat(model="deepseek-v4-pro", use_responses_api=True)
+    # InMemorySaver stores each step serialized, so the second turn reads the history back
+    # from a checkpoint, not from the objects the first turn made.
+    agent = create_agent(model, [get_weather], checkpointer=InMemorySaver())
+    thread: RunnableConfig = {"configurable": {"thread_id": "t1"}}
+
+    agent.invoke({"messages": [("user", "Weather in Oslo?")]}, thread)
+    state = agent.invoke({"messages": [("user", "Which city did I ask about?")]}, thread)
+
+    assert state["messages"][-1].content == "You asked about Oslo."
+    items = emulator.last_request.body["input"]
+    kinds = [item["type"] for item in items]
+    # The checkpointed turn replays with its reasoning before its call, as DeepSeek requires.
+    assert (
+        kinds.index("reasoning")
+        < kinds.index("function_call")
+        < kinds.index("function_call_output")
+    )
+    reasoning = next(item for item in items if item["type"] == "reasoning")
+    assert "Check Oslo." in json.dumps(reasoning)
+    assert [i["content"] for i in items if i.get("role") == "user"][-1] == (
+        "Which city did I ask about?"
+    )
