@@ -27,7 +27,14 @@ from deepseek_ext_emulator._cassette import CassetteStore, normalize_path
 from deepseek_ext_emulator._faults import Fault
 from deepseek_ext_emulator._files import FileStore
 from deepseek_ext_emulator._files import not_found as file_not_found
-from deepseek_ext_emulator._render import JSON_TYPE, SSE_TYPE, Context, Rendered, render
+from deepseek_ext_emulator._render import (
+    JSON_TYPE,
+    SSE_TYPE,
+    Context,
+    Rendered,
+    render,
+    render_raw,
+)
 from deepseek_ext_emulator._replies import Reply
 from deepseek_ext_emulator._responses import check_responses, example_of, render_response
 from deepseek_ext_emulator._server import LoopbackServer, Plan
@@ -385,6 +392,8 @@ class Emulator:
             return _error_plan(item.error_spec)
         if self.latency:
             fault = dataclasses.replace(fault, delay_seconds=fault.delay_seconds + self.latency)
+        if item.raw is not None:  # recorded bytes, as on chat
+            return Plan(render_raw(item.raw, item.headers), fault)
         body, events = render_response(
             item, parsed, input_tokens=max(1, size // 4), cached=0, created=int(self.clock())
         )

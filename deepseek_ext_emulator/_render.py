@@ -15,7 +15,7 @@ import time
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from deepseek_ext_emulator._replies import Reply, Usage, split_arguments, split_text
+from deepseek_ext_emulator._replies import Raw, Reply, Usage, split_arguments, split_text
 from deepseek_ext_emulator._wire import (
     FINGERPRINTS,
     completion_id,
@@ -74,19 +74,21 @@ class _Parts:
     usage: dict[str, Any]
 
 
+def render_raw(raw: Raw, headers: tuple[tuple[str, str], ...] = ()) -> Rendered:
+    """A scripted raw response, byte for byte (an SSE body is sent event by event)."""
+    every = raw.headers + headers
+    if raw.content_type.startswith("text/event-stream"):
+        return Rendered(raw.status, raw.content_type, events=split_sse(raw.body), headers=every)
+    return Rendered(raw.status, raw.content_type, body=raw.body, headers=every)
+
+
 def render(reply: Reply, ctx: Context) -> Rendered:
     """Render ``reply`` for the request described by ``ctx``."""
     if reply.error_spec is not None:
         err = reply.error_spec
         return Rendered(err.status, err.content_type, body=err.body, headers=reply.headers)
     if reply.raw is not None:
-        raw = reply.raw
-        headers = raw.headers + reply.headers
-        if raw.content_type.startswith("text/event-stream"):
-            return Rendered(
-                raw.status, raw.content_type, events=split_sse(raw.body), headers=headers
-            )
-        return Rendered(raw.status, raw.content_type, body=raw.body, headers=headers)
+        return render_raw(reply.raw, reply.headers)
     parts = _parts(reply, ctx)
     fingerprint = FINGERPRINTS.get(ctx.model, FINGERPRINTS["deepseek-flash"])
     if ctx.endpoint == "fim":

@@ -400,8 +400,13 @@ def from_response(answer: Response) -> AIMessage:
     """The `AIMessage` of a Responses answer (`/responses`): text, reasoning, calls, usage."""
     message = answer.to_message()
     fields: dict[str, Any] = {}
+    additional: dict[str, Any] = {}
     if message.reasoning_content is not None:
-        fields["additional_kwargs"] = {REASONING_KEY: message.reasoning_content}
+        additional[REASONING_KEY] = message.reasoning_content
+    if message.extra_fields:  # a server-tool turn's items, for the next request
+        additional[FIELDS_KEY] = dict(message.extra_fields)
+    if additional:
+        fields["additional_kwargs"] = additional
     if message.tool_calls:
         fields["tool_calls"] = [
             {

@@ -19,7 +19,7 @@ from langchain_core.outputs import ChatGenerationChunk
 
 from deepseek_ext_core import Response
 
-from ._convert import REASONING_KEY, from_response, usage_to_metadata
+from ._convert import FIELDS_KEY, REASONING_KEY, from_response, usage_to_metadata
 
 __all__ = ["astream_chunks", "end_chunk", "event_chunk", "stream_chunks"]
 
@@ -33,7 +33,8 @@ def event_chunk(reasoning: str, text: str) -> ChatGenerationChunk | None:
 
 
 def end_chunk(answer: Response, include_usage: bool) -> ChatGenerationChunk:
-    """The stream's last chunk: the calls (whole), usage and the answer's metadata."""
+    """The stream's last chunk: the calls (whole), a server-tool turn's items (whole), usage
+    and the answer's metadata."""
     message = from_response(answer)
     calls = [
         {"name": c["name"], "args": json.dumps(c["args"]), "id": c["id"], "index": n,
@@ -41,8 +42,10 @@ def end_chunk(answer: Response, include_usage: bool) -> ChatGenerationChunk:
         for n, c in enumerate(message.tool_calls)
     ]  # fmt: skip
     usage = answer.usage
+    fields = message.additional_kwargs.get(FIELDS_KEY)
     chunk = AIMessageChunk(
         content="",
+        additional_kwargs={FIELDS_KEY: fields} if fields else {},
         tool_call_chunks=calls,
         response_metadata=message.response_metadata,
         usage_metadata=usage_to_metadata(usage) if include_usage and usage is not None else None,

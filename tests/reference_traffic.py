@@ -9,6 +9,7 @@ so a cassette recorded offline through the emulator holds DeepSeek's real body, 
 from __future__ import annotations
 
 import base64
+import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -99,3 +100,33 @@ class RecordedReply:
 def recorded_reply(relative: str, index: int = 0) -> RecordedReply:
     """The recorded response `index` of `relative`, as a lazy emulator reply."""
     return RecordedReply(relative, index)
+
+
+RUBY_WEB_SEARCH = (
+    "ruby_llm/chat_web_search_with_deepseek_deepseek-v4-flash_searches_server-side_and_"
+    "records_the_search_turns.yml"
+)
+
+
+def web_search_answer(*, stream: bool) -> Any:
+    """DeepSeek's recorded `/responses` answer with server-side web searches (ruby_llm), as an
+    emulator reply: the JSON answer, or (`stream=True`) the same answer as a Responses stream,
+    its reasoning and text as deltas, ending with `response.completed`."""
+    from deepseek_ext_emulator import Reply
+
+    body = recorded_response(RUBY_WEB_SEARCH).body
+    if not stream:
+        return Reply.raw_response(200, body)
+    answer = json.loads(body)
+    events: list[dict[str, Any]] = []
+    for item in answer["output"]:
+        kind = {"reasoning": "response.reasoning_text.delta",
+                "message": "response.output_text.delta"}.get(item["type"])  # fmt: skip
+        for part in item.get("content") or () if kind else ():
+            events.append({"type": kind, "delta": part["text"]})
+    events.append({"type": "response.completed", "response": answer})
+    sse = "".join(
+        f"event: {e['type']}\ndata: {json.dumps({**e, 'sequence_number': n})}\n\n"
+        for n, e in enumerate(events)
+    )
+    return Reply.raw_response(200, sse, content_type="text/event-stream")

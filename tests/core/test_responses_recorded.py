@@ -16,9 +16,9 @@ from typing import Any
 import httpx
 import pytest
 
-from deepseek_ext_core import DeepSeekClient
+from deepseek_ext_core import DeepSeekClient, UserMessage
 from deepseek_ext_core.responses import Response, ResponsesRequest
-from deepseek_ext_emulator import Emulator
+from deepseek_ext_emulator import Emulator, Reply
 
 from ..reference_traffic import load_interactions
 
@@ -135,3 +135,27 @@ def test_the_emulator_answers_the_recorded_request_as_deepseek_did(
     if exchange.status != 200:
         recorded = _json(exchange.answer)["error"]["message"]
         assert reply.json()["error"]["message"] == recorded
+
+
+def test_a_web_search_turn_goes_back_with_its_searches_in_order(emulator: Emulator) -> None:
+    recorded = next(e for e in EXCHANGES if e.name.startswith("ruby_llm:chat_web_search"))
+    emulator.push(Reply.raw_response(200, str(recorded.answer)))
+    client = DeepSeekClient(api_key=KEY, base_url=emulator.base_url)
+    question = UserMessage("What is the latest stable Ruby version?")
+    tools = [{"type": "web_search"}]
+    answer = client.responses(
+        ResponsesRequest(model="deepseek-flash", input=[question], tools=tools)
+    )
+    turn = answer.to_message()
+    assert turn.content and "4.0.6" in turn.content
+
+    follow_up = [question, turn, UserMessage("And the one before it?")]
+    client.responses(ResponsesRequest(model="deepseek-flash", input=follow_up, tools=tools))
+
+    sent = emulator.last_request.body["input"]
+    searches = [i for i in answer.output if i["type"] == "web_search_call"]
+    assert [i for i in sent if i["type"] == "web_search_call"] == searches  # as they came
+    # Reasoning, searches and commentary keep the order DeepSeek gave them.
+    kinds = [i["type"] for i in answer.output]
+    assert [i["type"] for i in sent[1:-1]] == kinds
+    assert sent[-1]["content"] == "And the one before it?"

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from langchain.agents import create_agent
-from langchain_core.messages import AIMessage, AIMessageChunk
+from langchain_core.messages import AIMessage, AIMessageChunk, HumanMessage
 from langchain_core.runnables import RunnableConfig
 from langchain_core.tools import tool
 
@@ -145,3 +145,34 @@ def test_a_checkpointed_agent_continues_a_thread_on_responses(
     assert [i["content"] for i in items if i.get("role") == "user"][-1] == (
         "Which city did I ask about?"
     )
+
+
+@pytest.mark.parametrize("mode", ["invoke", "stream"])
+def test_a_web_search_turn_round_trips_through_a_checkpoint(
+    emulator: Emulator, make_chat: Any, mode: str
+) -> None:
+    from langchain_core.load import dumps, loads
+
+    from ..reference_traffic import web_search_answer
+
+    emulator.push(web_search_answer(stream=mode == "stream"))
+    model: ChatDeepSeek = make_chat(model="deepseek-v4-flash", use_responses_api=True)
+    search = model.bind_tools([{"type": "web_search"}])
+    question = HumanMessage("Latest stable Ruby?")
+    if mode == "invoke":
+        answer: Any = search.invoke([question])
+    else:
+        chunks = list(search.stream([question]))
+        answer = chunks[0]
+        for chunk in chunks[1:]:
+            answer = answer + chunk
+    assert "4.0.6" in answer.text
+    history = loads(dumps([question, answer]), allowed_objects="messages")
+
+    search.invoke([*history, HumanMessage("And the one before it?")])
+
+    sent = emulator.last_request.body["input"]
+    searches = [i for i in sent if i["type"] == "web_search_call"]
+    assert [s["action"]["type"] for s in searches] == ["search", "open_page", "open_page",
+                                                       "open_page"]  # fmt: skip
+    assert isinstance(searches[0]["action"]["queries"], list)

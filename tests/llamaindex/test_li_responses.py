@@ -66,3 +66,26 @@ async def test_a_function_agent_in_thinking_mode_over_three_rounds(emu: Emu) -> 
     assert kinds.count("reasoning") == 3 and kinds.count("function_call_output") == 3
     outputs = [item["output"] for item in items if item["type"] == "function_call_output"]
     assert outputs == ["sunny in Paris", "sunny in Rome", "sunny in Oslo"]
+
+
+@pytest.mark.parametrize("mode", ["chat", "stream"])
+def test_a_web_search_turn_goes_back_with_its_searches(emu: Emu, mode: str) -> None:
+    from ..reference_traffic import web_search_answer
+
+    emu.script(web_search_answer(stream=mode == "stream"))
+    llm = _llm(emu, model="deepseek-v4-flash")
+    question = ChatMessage(role="user", content="Latest stable Ruby?")
+    if mode == "chat":
+        answer = llm.chat([question]).message
+    else:
+        answer = list(llm.stream_chat([question]))[-1].message
+    assert "4.0.6" in str(answer.content)
+    # What a chat store does to the history: the message as JSON and back.
+    stored = ChatMessage.model_validate_json(answer.model_dump_json())
+
+    llm.chat([question, stored, ChatMessage(role="user", content="And the one before it?")])
+
+    sent = emu.bodies[-1]["input"]
+    searches = [i for i in sent if i["type"] == "web_search_call"]
+    assert [s["action"]["type"] for s in searches] == ["search", "open_page", "open_page",
+                                                       "open_page"]  # fmt: skip

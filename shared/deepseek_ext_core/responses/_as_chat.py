@@ -100,6 +100,7 @@ def as_chat_completion(answer: Response) -> ChatCompletion:
                     content=message.content or "",
                     reasoning_content=message.reasoning_content,
                     tool_calls=calls or None,
+                    **dict(message.extra_fields or {}),  # a server-tool turn's items
                 ),
                 finish_reason=_finish(answer),
             )
@@ -133,7 +134,7 @@ def _final_chunk(answer: Response) -> ChatCompletionChunk:
         )
         for n, c in enumerate(message.tool_calls)
     ]
-    delta = ChunkDelta(content="", tool_calls=calls or None)
+    delta = ChunkDelta(content="", tool_calls=calls or None, **dict(message.extra_fields or {}))
     return ChatCompletionChunk(
         id=answer.id,
         created=answer.created_at,

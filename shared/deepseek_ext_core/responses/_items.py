@@ -26,6 +26,7 @@ from .._messages import (
     ToolMessage,
     UserMessage,
 )
+from ._response import SERVER_TURN_KEY
 
 __all__ = ["to_response_items"]
 
@@ -93,7 +94,10 @@ def _user_content(message: UserMessage) -> str | list[dict[str, Any]]:
 def _assistant_items(message: AssistantMessage, *, thinking: bool) -> list[dict[str, Any]]:
     """One assistant turn: its reasoning first, then its text, then all its calls together."""
     items: list[dict[str, Any]] = []
-    if message.reasoning_content:
+    server_turn = (message.extra_fields or {}).get(SERVER_TURN_KEY)
+    if server_turn is not None:
+        items += _server_turn_items(server_turn)
+    elif message.reasoning_content:
         items.append(
             {
                 "type": "reasoning",
@@ -106,7 +110,7 @@ def _assistant_items(message: AssistantMessage, *, thinking: bool) -> list[dict[
             "an assistant turn with tool calls has no reasoning to pass back, which DeepSeek "
             "requires in thinking mode (keep the turn's reasoning_content, or turn thinking off)"
         )
-    if message.content:
+    if message.content and server_turn is None:
         items.append(
             {
                 "type": "message",
@@ -123,4 +127,36 @@ def _assistant_items(message: AssistantMessage, *, thinking: bool) -> list[dict[
         }
         for call in message.tool_calls
     ]
+    return items
+
+
+def _server_turn_items(output: Any) -> list[dict[str, Any]]:
+    """A server-tool turn's items in their order: `web_search_call` items as they came,
+    reasoning and text rebuilt in the input shape; its function calls follow from `tool_calls`."""
+    if not isinstance(output, list) or not all(isinstance(i, dict) for i in output):
+        raise InvalidConversationError(
+            f"an assistant turn's {SERVER_TURN_KEY!r} must be the list of its output items"
+        )
+    items: list[dict[str, Any]] = []
+    for item in output:
+        kind = item.get("type")
+        texts = [p.get("text", "") for p in item.get("content") or () if isinstance(p, dict)]
+        if kind == "reasoning" and any(texts):
+            items.append(
+                {
+                    "type": "reasoning",
+                    "summary": [],
+                    "content": [{"type": "reasoning_text", "text": "".join(texts)}],
+                }
+            )
+        elif kind == "message" and any(texts):
+            items.append(
+                {
+                    "type": "message",
+                    "role": "assistant",
+                    "content": [{"type": "output_text", "text": "".join(texts)}],
+                }
+            )
+        elif kind == "web_search_call":
+            items.append(dict(item))
     return items

@@ -13,7 +13,13 @@ from .._errors import InternalServerError, InvalidResponseError
 from .._messages import AssistantMessage, ToolCall
 from .._response import CompletionTokensDetails, PromptTokensDetails, Usage, WithRequestId
 
-__all__ = ["Response", "ResponseUsage", "check_status"]
+__all__ = ["SERVER_TURN_KEY", "Response", "ResponseUsage", "check_status"]
+
+SERVER_TURN_KEY = "responses_server_turn"
+"""The `extra_fields` key of a turn in which DeepSeek ran server tools (`web_search`): the
+turn's output items in their order, which the next request sends back (`web_search_call`
+items go back as they came: docs/deepseek-api.md §6.7)."""
+_SERVER_TOOL_ITEMS = frozenset({"web_search_call"})
 
 _OPEN = ConfigDict(extra="allow", defer_build=True)
 
@@ -119,10 +125,14 @@ class Response(WithRequestId):
                      arguments=str(c.get("arguments") or "{}"))
             for c in self.function_calls
         )  # fmt: skip
+        # A server-tool turn interleaves reasoning, searches and commentary: the neutral fields
+        # cannot hold that order, so the items ride along for the next request.
+        server_turn = any(item.get("type") in _SERVER_TOOL_ITEMS for item in self.output)
         return AssistantMessage(
             content=self.output_text or None,
             tool_calls=calls,
             reasoning_content=self.reasoning_text,
+            extra_fields={SERVER_TURN_KEY: [dict(i) for i in self.output]} if server_turn else None,
         )
 
     def restore_names(self, names: Mapping[str, str] | None) -> Response:
