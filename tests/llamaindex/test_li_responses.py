@@ -73,7 +73,7 @@ def test_a_web_search_turn_goes_back_with_its_searches(emu: Emu, mode: str) -> N
     from ..reference_traffic import web_search_answer
 
     emu.script(web_search_answer(stream=mode == "stream"))
-    llm = _llm(emu, model="deepseek-v4-flash")
+    llm = _llm(emu, model="deepseek-v4-flash", built_in_tools=[{"type": "web_search"}])
     question = ChatMessage(role="user", content="Latest stable Ruby?")
     if mode == "chat":
         answer = llm.chat([question]).message
@@ -85,7 +85,17 @@ def test_a_web_search_turn_goes_back_with_its_searches(emu: Emu, mode: str) -> N
 
     llm.chat([question, stored, ChatMessage(role="user", content="And the one before it?")])
 
+    assert emu.bodies[0]["tools"] == [{"type": "web_search"}]
     sent = emu.bodies[-1]["input"]
     searches = [i for i in sent if i["type"] == "web_search_call"]
     assert [s["action"]["type"] for s in searches] == ["search", "open_page", "open_page",
                                                        "open_page"]  # fmt: skip
+
+
+def test_built_in_tools_are_server_tools(emu: Emu) -> None:
+    with pytest.raises(ValueError, match="built_in_tools takes server tools by type"):
+        _llm(emu, built_in_tools=[{"type": "function", "name": "f"}])
+    emu.script(Reply.text("ok"))
+    llm = _llm(emu, built_in_tools=[{"type": "web_search"}])
+    llm.chat([ChatMessage(role="user", content="hi")])
+    assert emu.bodies[-1]["tools"] == [{"type": "web_search"}]
