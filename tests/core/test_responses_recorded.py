@@ -159,3 +159,13 @@ def test_a_web_search_turn_goes_back_with_its_searches_in_order(emulator: Emulat
     kinds = [i["type"] for i in answer.output]
     assert [i["type"] for i in sent[1:-1]] == kinds
     assert sent[-1]["content"] == "And the one before it?"
+
+
+def test_a_chat_turns_own_fields_are_refused_by_name_not_dropped() -> None:
+    from deepseek_ext_core import AssistantMessage, InvalidConversationError
+    from deepseek_ext_core.responses import prepare_responses_request
+
+    turn = AssistantMessage(content="Paris.", extra_fields={"citations": [{"url": "https://x"}]})
+    history = [UserMessage("Capital?"), turn, UserMessage("Sure?")]
+    with pytest.raises(InvalidConversationError, match=r"\['citations'\]"):
+        prepare_responses_request(ResponsesRequest(model="deepseek-flash", input=history))

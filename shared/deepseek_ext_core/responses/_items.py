@@ -94,7 +94,14 @@ def _user_content(message: UserMessage) -> str | list[dict[str, Any]]:
 def _assistant_items(message: AssistantMessage, *, thinking: bool) -> list[dict[str, Any]]:
     """One assistant turn: its reasoning first, then its text, then all its calls together."""
     items: list[dict[str, Any]] = []
-    server_turn = (message.extra_fields or {}).get(SERVER_TURN_KEY)
+    fields = dict(message.extra_fields or {})
+    server_turn = fields.pop(SERVER_TURN_KEY, None)
+    if fields:  # a chat answer's own fields: /responses has no place for them
+        raise InvalidConversationError(
+            f"an assistant turn carries DeepSeek chat fields {sorted(fields)}, which /responses "
+            "has no place for; send this history through chat completions, or remove them "
+            "from the message's DeepSeek fields"
+        )
     if server_turn is not None:
         items += _server_turn_items(server_turn)
     elif message.reasoning_content:
