@@ -9,6 +9,7 @@ own event loop, so every test can stay synchronous and run drivers in threads.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import secrets
 import socket
@@ -27,13 +28,14 @@ from deepseek_ext_core import (
     ChatCompletionChunk,
     ChatRequest,
     DeepSeekClient,
+    ResponsesRequest,
     RetryPolicy,
     UserMessage,
 )
 from deepseek_ext_core.integration import SSEDecoder
 from deepseek_ext_emulator import Fault, Reply
 from langchain_deepseek_ext import ChatDeepSeek
-from llamaindex_deepseek_ext import DeepSeek
+from llamaindex_deepseek_ext import DeepSeek, DeepSeekResponses
 
 Surface = Literal["core", "langchain", "llamaindex"]
 TEXT = "alpha beta gamma delta epsilon zeta"
@@ -71,6 +73,9 @@ class Target:
     timeout: float | None = None
     max_retries: int = 2
     prompt: str = "hi"
+    responses: bool = False
+    """Through DeepSeek's `/responses` (core `responses`, `use_responses_api=True`,
+    `DeepSeekResponses`) instead of chat completions."""
 
 
 @dataclass
@@ -107,7 +112,9 @@ def _core_sync(t: Target, stream: bool, out: Outcome) -> None:
     with DeepSeekClient(
         api_key=t.key, base_url=t.base_url, timeout=t.timeout, retry_policy=policy
     ) as client:
-        if stream:
+        if t.responses:
+            _core_responses(client, t, stream, out)
+        elif stream:
             with client.stream_chat(core_request(t.prompt)) as s:
                 for chunk in s:
                     if _chunk_text(chunk):
@@ -124,7 +131,9 @@ async def _core_async(t: Target, stream: bool, out: Outcome) -> None:
     async with AsyncDeepSeekClient(
         api_key=t.key, base_url=t.base_url, timeout=t.timeout, retry_policy=policy
     ) as client:
-        if stream:
+        if t.responses:
+            await _acore_responses(client, t, stream, out)
+        elif stream:
             async with await client.stream_chat(core_request(t.prompt)) as s:
                 async for chunk in s:
                     if _chunk_text(chunk):
@@ -136,7 +145,39 @@ async def _core_async(t: Target, stream: bool, out: Outcome) -> None:
             out.text, out.finish_reason = completion.message.content, completion.finish_reason
 
 
+def _core_responses(client: DeepSeekClient, t: Target, stream: bool, out: Outcome) -> None:
+    request = ResponsesRequest(model=MODEL, input=t.prompt, stream=stream)
+    if stream:
+        with client.stream_responses(request) as s:
+            for event in s:  # piece by piece: what came before a break stays in `out`
+                if event.text:
+                    out.pieces.append(event.text)
+            out.finish_reason = s.final_response().finish_reason
+        out.text = "".join(out.pieces)
+    else:
+        answer = client.responses(request)
+        out.text, out.finish_reason = answer.output_text, answer.finish_reason
+
+
+async def _acore_responses(
+    client: AsyncDeepSeekClient, t: Target, stream: bool, out: Outcome
+) -> None:
+    request = ResponsesRequest(model=MODEL, input=t.prompt, stream=stream)
+    if stream:
+        async with await client.stream_responses(request) as s:
+            async for event in s:
+                if event.text:
+                    out.pieces.append(event.text)
+            out.finish_reason = s.final_response().finish_reason
+        out.text = "".join(out.pieces)
+    else:
+        answer = await client.responses(request)
+        out.text, out.finish_reason = answer.output_text, answer.finish_reason
+
+
 def make_langchain(t: Target, **kwargs: Any) -> ChatDeepSeek:
+    if t.responses:
+        kwargs.setdefault("use_responses_api", True)
     return ChatDeepSeek(
         api_key=t.key,
         base_url=t.base_url,
@@ -185,7 +226,7 @@ async def _lc_async(t: Target, stream: bool, out: Outcome) -> None:
 
 
 def make_llamaindex(t: Target, **kwargs: Any) -> DeepSeek:
-    return DeepSeek(
+    return (DeepSeekResponses if t.responses else DeepSeek)(
         api_key=t.key,
         api_base=t.base_url,
         max_retries=t.max_retries,
@@ -245,15 +286,19 @@ class Driver:
     surface: Surface
     asynchronous: bool
     stream: bool
+    responses: bool = False
 
     @property
     def name(self) -> str:
         kind = "stream" if self.stream else "call"
-        return f"{self.surface}-{'async' if self.asynchronous else 'sync'}-{kind}"
+        endpoint = "-responses" if self.responses else ""
+        return f"{self.surface}-{'async' if self.asynchronous else 'sync'}-{kind}{endpoint}"
 
     def run(self, target: Target) -> Outcome:
         """Calls once; errors are caught into the outcome (the pieces before them are kept)."""
         out = Outcome()
+        if self.responses:
+            target = dataclasses.replace(target, responses=True)
         try:
             if self.asynchronous:
                 asyncio.run(_ASYNC[self.surface](target, self.stream, out))
@@ -270,6 +315,10 @@ DRIVERS: tuple[Driver, ...] = tuple(
     for asynchronous in (False, True)
     for stream in (False, True)
 )
+RESPONSES_DRIVERS: tuple[Driver, ...] = tuple(
+    dataclasses.replace(driver, responses=True) for driver in DRIVERS
+)
+"""The same twelve ways, through `/responses`."""
 
 
 # ---------------------------------------------------------------------------------------------

@@ -40,6 +40,7 @@ from ._tally import TALLY, FaultResult
 from .rel_support import (
     DRIVERS,
     PIECES,
+    RESPONSES_DRIVERS,
     TEXT,
     Driver,
     Outcome,
@@ -283,10 +284,91 @@ SCENARIOS: list[Scenario] = [
 ]
 
 
+# The same faults through `/responses`, except those written in chat's stream bytes (their
+# cut points, `[DONE]`, error events and `choices` are chat's), which have their /responses
+# forms below: a Responses stream of `full()` is 11 events (created, in_progress, item added,
+# six text deltas, item done, completed), so its third text delta is event 6.
+CHAT_SHAPED = {
+    "reset mid-body or mid-stream",
+    "stream without [DONE]",
+    "stream stalls and closes without [DONE]",
+    "stream cut inside an event",
+    "stream cut inside its first event",
+    "error event before the first chunk",
+    "error event mid-stream",
+    "insufficient_system_resource once",
+    "insufficient_system_resource every attempt",
+    "200 without choices",
+}
+_RESPONSES_EVENTS_BEFORE_TEXT = 3
+
+
+def responses_failing_after(pieces: int) -> Reply:
+    """A Responses stream whose answer fails (`response.failed`) after `pieces` text deltas."""
+    events: list[dict[str, Any]] = [
+        {"type": "response.created", "response": {"status": "in_progress"}}
+    ]
+    events += [{"type": "response.output_text.delta", "delta": p} for p in P[:pieces]]
+    failed = {"status": "failed", "error": {"code": "server_error", "message": "overloaded"}}
+    events.append({"type": "response.failed", "response": failed})
+    body = "".join(
+        f"event: {e['type']}\ndata: {json.dumps({**e, 'sequence_number': n})}\n\n"
+        for n, e in enumerate(events)
+    )
+    return raw_stream(body.encode())
+
+
+RESPONSES_SCENARIOS: list[Scenario] = [
+    Scenario(
+        "answer fails before its first text (/responses)",
+        lambda: [responses_failing_after(0), full()],
+        stream=ok(2),
+    ),
+    Scenario(
+        "answer fails mid-stream (/responses)",
+        lambda: [responses_failing_after(2), full()],
+        stream=typed(InternalServerError, 1, delivered="".join(P[:2]), pending_after=1),
+    ),
+    Scenario(
+        "reset mid-body or mid-stream (/responses)",
+        lambda: [Fault.drop_after_chunks(_RESPONSES_EVENTS_BEFORE_TEXT + 2, reply=full()), full()],
+        call=ok(2),
+        stream=typed(StreamTruncatedError, 1, delivered="".join(P[:2]), pending_after=1),
+    ),
+    Scenario(
+        "stream without its completed event (/responses)",
+        lambda: [
+            Fault.no_done(after_chunks=_RESPONSES_EVENTS_BEFORE_TEXT + PIECES + 1, reply=full()),
+            full(),
+        ],
+        stream=typed(StreamTruncatedError, 1, delivered=TEXT, pending_after=1),
+    ),
+    Scenario(
+        "stream stalls and closes before its text ends (/responses)",
+        lambda: [
+            Fault.no_done(after_chunks=_RESPONSES_EVENTS_BEFORE_TEXT + 2, reply=full()),
+            full(),
+        ],
+        stream=typed(StreamTruncatedError, 1, delivered="".join(P[:2]), pending_after=1),
+    ),
+    Scenario(
+        "stream closes before its first text (/responses)",
+        lambda: [
+            Fault.no_done(after_chunks=_RESPONSES_EVENTS_BEFORE_TEXT, reply=full()),
+            full(),
+        ],
+        stream=ok(2),
+    ),
+]
+
+
 def _cases() -> list[object]:
+    runs = [(scenario, DRIVERS) for scenario in SCENARIOS]
+    runs += [(s, RESPONSES_DRIVERS) for s in SCENARIOS if s.name not in CHAT_SHAPED]
+    runs += [(scenario, RESPONSES_DRIVERS) for scenario in RESPONSES_SCENARIOS]
     cases: list[object] = []
-    for scenario in SCENARIOS:
-        for driver in DRIVERS:
+    for scenario, drivers in runs:
+        for driver in drivers:
             expect = scenario.stream if driver.stream else scenario.call
             if expect is None:
                 continue
