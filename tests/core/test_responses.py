@@ -136,6 +136,10 @@ def test_what_deepseek_would_silently_ignore_is_refused_by_name(field: dict[str,
     request = ResponsesRequest(model="deepseek-flash", input="hi", **field)
     with pytest.raises(InvalidRequestError, match=next(iter(field))):
         prepare_responses_request(request)
+    # extra_body (LlamaIndex's additional_kwargs, LangChain's extra_body) is no way around it.
+    hidden = ResponsesRequest(model="deepseek-flash", input="hi", extra_body=field)
+    with pytest.raises(InvalidRequestError, match=next(iter(field))):
+        prepare_responses_request(hidden)
 
 
 def test_values_deepseek_follows_anyway_are_accepted() -> None:

@@ -99,3 +99,12 @@ def test_built_in_tools_are_server_tools(emu: Emu) -> None:
     llm = _llm(emu, built_in_tools=[{"type": "web_search"}])
     llm.chat([ChatMessage(role="user", content="hi")])
     assert emu.bodies[-1]["tools"] == [{"type": "web_search"}]
+
+
+def test_what_deepseek_ignores_is_refused_in_additional_kwargs_too(emu: Emu) -> None:
+    from deepseek_ext_core import InvalidRequestError
+
+    llm = _llm(emu, additional_kwargs={"previous_response_id": "resp_1"})
+    with pytest.raises(InvalidRequestError, match="previous_response_id is not supported"):
+        llm.chat([ChatMessage(role="user", content="hi")])
+    assert emu.bodies == []

@@ -93,6 +93,9 @@ def prepare_responses_request(
     """The wire body of `request`, checked; raises `InvalidRequestError` before sending."""
     extra = dict(request.__pydantic_extra__ or {})
     _refuse_ignored(extra)
+    # extra_body is the way to send what this library does not model, not a way around the
+    # refusals: `previous_response_id` there would be ignored just as silently.
+    _refuse_what_deepseek_ignores(request.extra_body or {})
     caps = get_capabilities(request.model)
     effort = (request.reasoning or {}).get("effort")
     thinking = effort != "none" and caps.thinking_default if effort is None else effort != "none"
@@ -131,7 +134,16 @@ def prepare_responses_request(
 
 
 def _refuse_ignored(extra: Mapping[str, Any]) -> None:
-    for name, value in extra.items():
+    _refuse_what_deepseek_ignores(extra)
+    unknown = sorted(set(extra) - set(_ONLY))
+    if unknown:
+        raise InvalidRequestError(
+            f"unknown Responses fields {unknown}; pass DeepSeek-only fields in extra_body"
+        )
+
+
+def _refuse_what_deepseek_ignores(fields: Mapping[str, Any]) -> None:
+    for name, value in fields.items():
         if name in _REFUSED:
             raise InvalidRequestError(f"{name} is not supported: {_REFUSED[name]}")
         if name in _ONLY and value != _ONLY[name]:
@@ -139,11 +151,6 @@ def _refuse_ignored(extra: Mapping[str, Any]) -> None:
                 f"{name}={value!r} is not supported: DeepSeek's /responses only does "
                 f"{name}={_ONLY[name]!r}"
             )
-    unknown = sorted(set(extra) - set(_ONLY))
-    if unknown:
-        raise InvalidRequestError(
-            f"unknown Responses fields {unknown}; pass DeepSeek-only fields in extra_body"
-        )
 
 
 def _input(
