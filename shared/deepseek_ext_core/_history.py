@@ -18,6 +18,7 @@ from typing import Any
 
 from ._errors import InvalidConversationError
 from ._messages import (
+    SERVER_TURN_KEY,
     AssistantMessage,
     FilePart,
     ImagePart,
@@ -180,6 +181,12 @@ def _assistant_to_wire(
         wire["name"] = message.name
     if message.prefix:
         wire["prefix"] = True
+    if SERVER_TURN_KEY in (message.extra_fields or {}):
+        raise InvalidConversationError(
+            f"message {index}: a /responses turn with server tool calls ({SERVER_TURN_KEY}), "
+            "which chat completions have no place for; send this history through /responses "
+            "(use_responses_api=True, DeepSeekResponses)"
+        )
     for key, value in (message.extra_fields or {}).items():
         wire.setdefault(key, value)  # DeepSeek's own fields, sent back unchanged
     return wire

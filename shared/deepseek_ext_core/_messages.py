@@ -11,6 +11,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, TypeAlias
 
+SERVER_TURN_KEY = "responses_server_turn"
+"""The `extra_fields` key of a `/responses` turn in which DeepSeek ran server tools
+(`web_search`): the turn's output items in their order, which the next `/responses` request sends
+back (`web_search_call` items go back as they came: docs/deepseek-api.md §6.7). Chat completions
+have no place for them."""
+
 
 @dataclass(frozen=True, slots=True)
 class TextPart:

@@ -169,3 +169,14 @@ def test_a_chat_turns_own_fields_are_refused_by_name_not_dropped() -> None:
     history = [UserMessage("Capital?"), turn, UserMessage("Sure?")]
     with pytest.raises(InvalidConversationError, match=r"\['citations'\]"):
         prepare_responses_request(ResponsesRequest(model="deepseek-flash", input=history))
+
+
+def test_a_server_tool_turn_is_refused_by_name_on_chat_completions() -> None:
+    from deepseek_ext_core import ChatRequest, InvalidConversationError, Response
+    from deepseek_ext_core.integration import prepare_chat_request
+
+    recorded = next(e for e in EXCHANGES if e.name.startswith("ruby_llm:chat_web_search"))
+    turn = Response.model_validate_json(str(recorded.answer)).to_message()
+    history = [UserMessage("Latest Ruby?"), turn, UserMessage("And before it?")]
+    with pytest.raises(InvalidConversationError, match="send this history through /responses"):
+        prepare_chat_request(ChatRequest(model="deepseek-flash", messages=history))

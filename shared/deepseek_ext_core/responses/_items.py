@@ -17,6 +17,7 @@ from typing import Any
 
 from .._errors import InvalidConversationError, InvalidRequestError
 from .._messages import (
+    SERVER_TURN_KEY,
     AssistantMessage,
     ImagePart,
     LatestReminderMessage,
@@ -26,7 +27,6 @@ from .._messages import (
     ToolMessage,
     UserMessage,
 )
-from ._response import SERVER_TURN_KEY
 
 __all__ = ["to_response_items"]
 

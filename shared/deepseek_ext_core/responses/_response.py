@@ -10,15 +10,11 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from .._errors import InternalServerError, InvalidResponseError
-from .._messages import AssistantMessage, ToolCall
+from .._messages import SERVER_TURN_KEY, AssistantMessage, ToolCall
 from .._response import CompletionTokensDetails, PromptTokensDetails, Usage, WithRequestId
 
 __all__ = ["SERVER_TURN_KEY", "Response", "ResponseUsage", "check_status"]
 
-SERVER_TURN_KEY = "responses_server_turn"
-"""The `extra_fields` key of a turn in which DeepSeek ran server tools (`web_search`): the
-turn's output items in their order, which the next request sends back (`web_search_call`
-items go back as they came: docs/deepseek-api.md §6.7)."""
 _SERVER_TOOL_ITEMS = frozenset({"web_search_call"})
 
 _OPEN = ConfigDict(extra="allow", defer_build=True)
