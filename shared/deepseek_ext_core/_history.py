@@ -46,7 +46,7 @@ def to_wire_messages(
     """
     if not messages:
         raise InvalidConversationError("the message list is empty: send at least one message")
-    _check_tool_protocol(messages)
+    check_tool_protocol(messages)
     _check_reminder_places(messages)
     last = len(messages) - 1
     return [
@@ -202,7 +202,7 @@ def _checked_arguments(arguments: str, index: int) -> str:
     return arguments
 
 
-def _check_tool_protocol(messages: Sequence[Message]) -> None:
+def check_tool_protocol(messages: Sequence[Message]) -> None:
     """Every tool_calls message is followed by exactly one tool message per call id
     (docs/deepseek-api.md §2.2)."""
     pending: dict[str, int] = {}

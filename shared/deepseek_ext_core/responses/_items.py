@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from .._errors import InvalidConversationError, InvalidRequestError
+from .._history import check_tool_protocol
 from .._messages import (
     SERVER_TURN_KEY,
     AssistantMessage,
@@ -33,21 +34,16 @@ __all__ = ["to_response_items"]
 
 def to_response_items(messages: Sequence[Message], *, thinking: bool) -> list[dict[str, Any]]:
     """The wire items of `messages` (a new list; the messages are not changed)."""
+    # The same rule as chat: every call answered right after its turn, once (`_history`).
+    check_tool_protocol(messages)
     items: list[dict[str, Any]] = []
-    pending: dict[str, str] = {}
-    for index, message in enumerate(messages):
+    for message in messages:
         if isinstance(message, LatestReminderMessage):
             raise InvalidRequestError(
                 "latest_reminder messages are refused by DeepSeek's /responses endpoint "
                 "(docs/deepseek-api.md §6.10): send them through chat completions, or drop them"
             )
         if isinstance(message, ToolMessage):
-            if message.tool_call_id not in pending:
-                raise InvalidConversationError(
-                    f"message {index}: a tool result for {message.tool_call_id!r}, which no "
-                    "earlier assistant turn called"
-                )
-            del pending[message.tool_call_id]
             items.append(
                 {
                     "type": "function_call_output",
@@ -55,23 +51,12 @@ def to_response_items(messages: Sequence[Message], *, thinking: bool) -> list[di
                     "output": message.content,
                 }
             )
-            continue
-        if pending:
-            raise InvalidConversationError(
-                f"message {index}: the calls {sorted(pending)} have no tool result before it "
-                "(every function_call needs its function_call_output)"
-            )
-        if isinstance(message, SystemMessage):
+        elif isinstance(message, SystemMessage):
             items.append({"type": "message", "role": "system", "content": message.content})
         elif isinstance(message, UserMessage):
             items.append({"type": "message", "role": "user", "content": _user_content(message)})
         elif isinstance(message, AssistantMessage):
             items += _assistant_items(message, thinking=thinking)
-            pending.update({call.id: call.name for call in message.tool_calls})
-    if pending:
-        raise InvalidConversationError(
-            f"the calls {sorted(pending)} of the last assistant turn have no tool result"
-        )
     return items
 
 
