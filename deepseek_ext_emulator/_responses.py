@@ -180,24 +180,12 @@ def _events(
         emit(
             "response.output_item.added", item={**item, "status": "in_progress"}, output_index=index
         )
-        if item["type"] == "reasoning":
-            for piece in reasoning:
-                emit(
-                    "response.reasoning_text.delta",
-                    delta=piece,
-                    item_id=item["id"],
-                    output_index=index,
-                    content_index=0,
-                )
-        elif item["type"] == "message":
-            for piece in text:
-                emit(
-                    "response.output_text.delta",
-                    delta=piece,
-                    item_id=item["id"],
-                    output_index=index,
-                    content_index=0,
-                )
+        deltas = {"reasoning": ("response.reasoning_text.delta", reasoning),
+                  "message": ("response.output_text.delta", text)}.get(item["type"])  # fmt: skip
+        if deltas is not None:
+            kind, pieces = deltas
+            for piece in pieces:
+                emit(kind, delta=piece, item_id=item["id"], output_index=index, content_index=0)
         elif item["type"] == "function_call":
             for piece in split_arguments(item["arguments"]):
                 emit(
