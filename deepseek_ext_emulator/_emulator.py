@@ -38,6 +38,7 @@ from deepseek_ext_emulator._render import (
 from deepseek_ext_emulator._replies import Reply
 from deepseek_ext_emulator._responses import check_responses, example_of, render_response
 from deepseek_ext_emulator._server import LoopbackServer, Plan
+from deepseek_ext_emulator._tool_answers import TOOLS, asr_plan, ocr_plan, tts_plan
 from deepseek_ext_emulator._validation import Checked, check_chat, check_fim, thinking_mode
 from deepseek_ext_emulator._web import (
     DEFAULT_PAGES,
@@ -309,15 +310,16 @@ class Emulator:
         try:
             if normalize_path(split.path).startswith("/files"):
                 return self._files_answer(method, split.path, split.query, headers, body)
-            return self._answer(method, split.path, headers, parsed, len(body))
+            return self._answer(method, split.path, headers, parsed, body)
         except Exception as exc:  # a broken responder must not kill the server thread
             with self._lock:
                 self.errors.append(exc)
             return _error_plan(api_error(500, f"emulator error: {exc!r}", type_="server_error"))
 
     def _answer(
-        self, method: str, raw_path: str, headers: Mapping[str, str], parsed: Any, size: int
+        self, method: str, raw_path: str, headers: Mapping[str, str], parsed: Any, raw: bytes
     ) -> Plan:
+        size = len(raw)
         path = normalize_path(raw_path)
         endpoint = _route(path)
         if endpoint is None and path in _BETA_ONLY:
@@ -337,6 +339,8 @@ class Emulator:
             return Plan(Rendered(200, JSON_TYPE, body=dumps(self._balance()).encode()))
         if self.balance_exhausted or (self.balance_cny is not None and self.balance_cny < 0):
             return _error_plan(insufficient_balance())
+        if endpoint in TOOLS:
+            return self._tool_plan(endpoint, headers.get("content-type", ""), raw, parsed)
         if parsed is _INVALID:
             return _error_plan(bad_request("Failed to parse the request body as JSON"))
         if endpoint in ("search", "fetch"):
@@ -430,6 +434,29 @@ class Emulator:
         if isinstance(answer, ErrorSpec):
             return _error_plan(answer)
         return Plan(Rendered(200, JSON_TYPE, body=dumps(answer).encode()), fault)
+
+    def _tool_plan(self, endpoint: str, content_type: str, raw: bytes, parsed: Any) -> Plan:
+        """OCR, ASR or TTS (see `_tool_answers`): checked, then scripted or derived."""
+
+        def take() -> Reply | Fault | None:
+            return self._scripted_tool(endpoint)
+
+        if endpoint == "ocr":
+            return ocr_plan(take, content_type, raw, int(self.clock()))
+        if endpoint == "asr":
+            return asr_plan(take, content_type, raw)
+        return tts_plan(take, None if parsed is _INVALID else parsed, len(raw))
+
+    def _scripted_tool(self, endpoint: str) -> Reply | Fault | None:
+        """The head of the queue when it answers `endpoint`: a `Reply` built for it, or a
+        `Fault` (delivering such a reply, or none); anything else is left in place."""
+        with self._lock:
+            head = self._queue[0] if self._queue else None
+            reply = head.reply if isinstance(head, Fault) else head
+            if head is not None and (reply is None or reply.tool == endpoint):
+                self._queue.popleft()
+                return head
+        return None
 
     def _scripted_fault(self) -> Fault:
         """The `Fault` at the head of the queue, taken; a `Reply` there is left for the next
@@ -572,6 +599,9 @@ def _route(path: str) -> str | None:
         "/tools/search": "search",
         "/tools/fetch": "fetch",
         "/responses": "responses",
+        "/tools/ocr": "ocr",
+        "/tools/asr": "asr",
+        "/tools/tts": "tts",
     }.get(path)
 
 

@@ -15,9 +15,12 @@ from email.policy import HTTP
 from typing import Any
 from urllib.parse import parse_qs
 
+from deepseek_ext_emulator._documents import PURPOSES as DOCUMENT_PURPOSES
+from deepseek_ext_emulator._documents import document_pages
 from deepseek_ext_emulator._wire import ErrorSpec, api_error
 
 MAX_BYTES = 64 * 1024 * 1024
+MAX_DOCUMENT_BYTES = 100 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -30,6 +33,9 @@ class StoredFile:
     purpose: str
     created_at: int
     expires_at: int | None
+    parsed: tuple[str, ...] = ()
+    """The pages of a document uploaded to be parsed (``text_recognition`` and
+    ``rich_layout_recognition``), as OCR reads them."""
 
     def body(self) -> dict[str, Any]:
         body: dict[str, Any] = {
@@ -63,17 +69,27 @@ class FileStore:
             return list(self._files.values())
 
     def upload(self, content_type: str, body: bytes) -> dict[str, Any] | ErrorSpec:
-        form = _parse_form(content_type, body)
+        form = parse_form(content_type, body)
         if form is None:
             return _invalid("expected a multipart/form-data body")
-        fields, upload = form
+        fields, upload, order = form
         if upload is None:
             return _invalid("missing field `file`")
         filename, data = upload
+        filename = filename or "upload"
         purpose = fields.get("purpose")
-        if purpose != "user_data":
-            return _invalid("purpose must be user_data")
-        if len(data) > MAX_BYTES:
+        if purpose not in ("user_data", *DOCUMENT_PURPOSES):
+            return _invalid(f"purpose must be one of user_data, {', '.join(DOCUMENT_PURPOSES)}")
+        parsed: tuple[str, ...] = ()
+        if purpose in DOCUMENT_PURPOSES:
+            # docs/deepseek-api.md §6.14: the purpose must come before the file in the body.
+            if order.index("purpose") > order.index("file"):
+                return _invalid("purpose must come before file in the multipart body")
+            pages = document_pages(data, filename, purpose)
+            if isinstance(pages, ErrorSpec):
+                return pages
+            parsed = tuple(pages)
+        elif len(data) > MAX_BYTES:
             return _invalid("file is too large (at most 64 MiB)")
         if len(filename) > 512:
             return _invalid("filename is too long (at most 512 characters)")
@@ -94,6 +110,7 @@ class FileStore:
             purpose=purpose,
             created_at=now,
             expires_at=expires_at,
+            parsed=parsed,
         )
         with self._lock:
             self._files[stored.id] = stored
@@ -142,9 +159,12 @@ def _invalid(message: str) -> ErrorSpec:
     return api_error(400, message, type_="invalid_request_error")
 
 
-def _parse_form(
-    content_type: str, body: bytes
-) -> tuple[dict[str, str], tuple[str, bytes] | None] | None:
+Form = tuple[dict[str, str], tuple[str, bytes] | None, list[str]]
+"""A multipart body's text fields, its file (name, bytes) and the order of its field names."""
+
+
+def parse_form(content_type: str, body: bytes) -> Form | None:
+    """A ``multipart/form-data`` body, or None for anything else."""
     if not content_type.startswith("multipart/form-data"):
         return None
     message = BytesParser(policy=HTTP).parsebytes(
@@ -154,12 +174,14 @@ def _parse_form(
         return None
     fields: dict[str, str] = {}
     upload: tuple[str, bytes] | None = None
+    order: list[str] = []
     for part in message.iter_parts():
         name = part.get_param("name", header="content-disposition")
+        order.append(str(name))
         payload = part.get_payload(decode=True)
         data = payload if isinstance(payload, bytes) else b""
         if name == "file":
-            upload = (str(part.get_filename() or "upload"), data)
+            upload = (str(part.get_filename() or ""), data)
         elif isinstance(name, str):
             fields[name] = data.decode("utf-8", "replace")
-    return fields, upload
+    return fields, upload, order

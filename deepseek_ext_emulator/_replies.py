@@ -79,6 +79,13 @@ class Reply:
     raw: Raw | None = None
     headers: tuple[tuple[str, str], ...] = field(default=())
     """Extra response headers, e.g. to test header handling."""
+    tool: str | None = None
+    """The tool endpoint this answers (``ocr``, ``asr``, ``tts``); None for chat, FIM and
+    Responses. A tool answer at the head of the queue is taken by that endpoint only."""
+    tool_answer: Mapping[str, Any] | None = None
+    """What an OCR or ASR answer says (see :meth:`ocr`, :meth:`transcript`)."""
+    audio: bytes | None = None
+    """The audio a TTS answer streams (see :meth:`speech`)."""
 
     def __post_init__(self) -> None:
         """Reject splits that cannot be honoured, at build time rather than mid-request."""
@@ -233,6 +240,26 @@ class Reply:
             f"{requested} tokens ({requested} in the messages, 0 in the completion). "
             "Please reduce the length of the messages or completion.",
         )
+
+    @classmethod
+    def ocr(cls, pages: Sequence[str], *, finish_reasons: Sequence[str] = ()) -> Reply:
+        """An OCR answer with these raw page texts (grounding markup included as given);
+        ``finish_reasons`` per page, ``stop`` for the rest (``length`` marks a cut page)."""
+        answer = {"pages": list(pages), "finish_reasons": list(finish_reasons)}
+        return cls(tool="ocr", tool_answer=answer)
+
+    @classmethod
+    def transcript(cls, text: str, *, duration_ms: int | None = None) -> Reply:
+        """An ASR answer; ``duration_ms`` defaults to the uploaded audio's length."""
+        return cls(tool="asr", tool_answer={"text": text, "duration_ms": duration_ms})
+
+    @classmethod
+    def speech(cls, audio: bytes, *, chunk_size: int = 16 * 1024) -> Reply:
+        """A TTS answer streaming exactly ``audio``, ``chunk_size`` bytes a piece (so
+        ``Fault.drop_after_chunks(n, reply=...)`` cuts it after ``n * chunk_size`` bytes)."""
+        if chunk_size < 1:
+            raise ValueError("chunk_size must be >= 1")
+        return cls(tool="tts", audio=audio, piece_size=chunk_size)
 
     @classmethod
     def raw_response(

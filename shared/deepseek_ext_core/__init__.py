@@ -39,7 +39,7 @@ from ._errors import (
     UnsupportedInputError,
     UploadOutcomeUnknownError,
 )
-from ._files import MAX_UPLOAD_BYTES, FileDeleted, FileList, FileObject
+from ._files import MAX_DOCUMENT_BYTES, MAX_UPLOAD_BYTES, FileDeleted, FileList, FileObject
 from ._history import to_wire_messages
 from ._messages import (
     AssistantMessage,
@@ -92,8 +92,13 @@ from ._strict import to_strict_schema
 from ._telemetry import configure_telemetry
 from ._tokens import CountMethod, count_message_tokens, count_tokens, has_exact_tokenizer
 from ._usage import (
+    ASR_SECOND_PRICE_USD,
     DEFAULT_PRICES,
+    MEDIA_PRICES_AS_OF,
+    OCR_PAGE_PRICE_USD,
     PRICES_AS_OF,
+    TTS_CHARACTER_PRICE_USD,
+    USD_PER_CNY,
     WEB_TOOL_PRICE_USD,
     ModelPrice,
     PricedResponse,
@@ -111,6 +116,7 @@ from ._web import FetchResult, SearchResponse, SearchResult
 
 if TYPE_CHECKING:
     from .limits import InProcessLimiter, RedisLimiter
+    from .ocr import LayoutBox, OCRPage, OCRResult
     from .responses import (
         AsyncResponseStream,
         Response,
@@ -118,6 +124,15 @@ if TYPE_CHECKING:
         ResponsesRequest,
         ResponseStream,
     )
+    from .speech import AsyncSpeechStream, SpeechResult, SpeechStream, Transcription
+
+_LAZY_MODULES = {
+    **dict.fromkeys(("LayoutBox", "OCRPage", "OCRResult"), "ocr"),
+    **dict.fromkeys(
+        ("AsyncSpeechStream", "SpeechResult", "SpeechStream", "Transcription"), "speech"
+    ),
+}
+"""OCR and speech names, loaded when first named, as the Responses API's are."""
 
 _RESPONSES = frozenset(
     {"AsyncResponseStream", "Response", "ResponseEvent", "ResponseStream", "ResponsesRequest"}
@@ -138,17 +153,27 @@ def __getattr__(name: str) -> object:
         from . import responses
 
         return getattr(responses, name)
+    if name in _LAZY_MODULES:
+        import importlib
+
+        return getattr(importlib.import_module(f".{_LAZY_MODULES[name]}", __name__), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 __all__ = [
+    "ASR_SECOND_PRICE_USD",
     "DEFAULT_BASE_URL",
     "DEFAULT_MAX_RETRIES",
     "DEFAULT_MODEL",
     "DEFAULT_PRICES",
     "KNOWN_MODELS",
+    "MAX_DOCUMENT_BYTES",
     "MAX_UPLOAD_BYTES",
+    "MEDIA_PRICES_AS_OF",
+    "OCR_PAGE_PRICE_USD",
     "PRICES_AS_OF",
+    "TTS_CHARACTER_PRICE_USD",
+    "USD_PER_CNY",
     "WEB_TOOL_PRICE_USD",
     "WEB_TOOL_TYPES",
     "APIConnectionError",
@@ -158,6 +183,7 @@ __all__ = [
     "AsyncChatStream",
     "AsyncDeepSeekClient",
     "AsyncResponseStream",
+    "AsyncSpeechStream",
     "AsyncStream",
     "AuthenticationError",
     "BadRequestError",
@@ -195,6 +221,7 @@ __all__ = [
     "InvalidRequestError",
     "InvalidResponseError",
     "LatestReminderMessage",
+    "LayoutBox",
     "LimiterError",
     "LimiterQueueFullError",
     "LimiterTimeoutError",
@@ -206,6 +233,8 @@ __all__ = [
     "ModelList",
     "ModelPrice",
     "NamedToolChoice",
+    "OCRPage",
+    "OCRResult",
     "PricedResponse",
     "RateLimitError",
     "ReasoningPassback",
@@ -222,6 +251,8 @@ __all__ = [
     "SearchResult",
     "ServerTool",
     "ServiceUnavailableError",
+    "SpeechResult",
+    "SpeechStream",
     "Stream",
     "StreamOptions",
     "StreamTruncatedError",
@@ -235,6 +266,7 @@ __all__ = [
     "ToolChoice",
     "ToolFunction",
     "ToolMessage",
+    "Transcription",
     "UnprocessableEntityError",
     "UnsupportedInputError",
     "UploadOutcomeUnknownError",

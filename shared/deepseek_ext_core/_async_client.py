@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
@@ -12,7 +13,9 @@ from pydantic import SecretStr
 if TYPE_CHECKING:
     import asyncio
 
+    from .ocr import OCRResult
     from .responses import AsyncResponseStream, Response, ResponseEvent, ResponsesRequest
+    from .speech import AsyncSpeechStream, AudioFormat, SpeechResult, Transcription, Voice
 
 from ._base import (
     BaseClient,
@@ -44,6 +47,7 @@ from ._files import (
     outcome_unknown,
     prepare_upload,
     upload_may_have_arrived,
+    upload_timeout,
 )
 from ._prepare import PreparedRequest, prepare_chat_request, prepare_fim_request
 from ._request import ChatRequest, FIMRequest
@@ -188,7 +192,9 @@ class AsyncDeepSeekClient(BaseClient):
                     data=upload.fields,
                     files={"file": (upload.filename, stream)},
                     headers=self._headers(json_body=False),
-                    timeout=self._settings.request_timeout,
+                    timeout=upload_timeout(
+                        upload, self._settings.request_timeout, self._http.timeout
+                    ),
                 )
             mark_status(release, response.status_code)
         finally:
@@ -367,6 +373,125 @@ class AsyncDeepSeekClient(BaseClient):
 
         op = start_operation("execute_tool", prepared.body, self._settings.base_url, tool="fetch")
         return await atraced(op, lambda: self._retry(attempt), finish_tool)
+
+    async def ocr(
+        self,
+        file: FileSource,
+        *,
+        purpose: Literal["text_recognition", "rich_layout_recognition"] = "text_recognition",
+        filename: str | None = None,
+    ) -> OCRResult:
+        """`POST /v1/tools/ocr` (see `DeepSeekClient.ocr`)."""
+        from .ocr import OCR_PATH, OCRResult, checked_result, prepare_ocr
+
+        upload = prepare_ocr(file, purpose=purpose, filename=filename)
+
+        async def attempt() -> OCRResult:
+            response = await self._send("POST", OCR_PATH, upload=upload)
+            result = parse_body(OCRResult, response, response.content)
+            result.filename = upload.filename
+            return checked_result(result)
+
+        body = {"purpose": purpose, "filename": upload.filename}
+        op = start_operation("execute_tool", body, self._settings.base_url, tool="ocr")
+        try:
+            return await atraced(op, lambda: self._retry(attempt), finish_tool)
+        finally:
+            upload.close()
+
+    async def transcribe(self, file: FileSource, *, filename: str | None = None) -> Transcription:
+        """`POST /v1/tools/asr` (see `DeepSeekClient.transcribe`)."""
+        from .speech import ASR_PATH, Transcription, prepare_transcription
+
+        upload = prepare_transcription(file, filename=filename)
+
+        async def attempt() -> Transcription:
+            response = await self._send("POST", ASR_PATH, upload=upload)
+            result = parse_body(Transcription, response, response.content)
+            result.filename = upload.filename
+            return result
+
+        op = start_operation(
+            "execute_tool", {"filename": upload.filename}, self._settings.base_url, tool="asr"
+        )
+        try:
+            return await atraced(op, lambda: self._retry(attempt), finish_tool)
+        finally:
+            upload.close()
+
+    async def speak(
+        self,
+        text: str,
+        *,
+        voice_id: Voice = "stella",
+        format: AudioFormat = "wav",
+        filter_markdown: bool = True,
+    ) -> AsyncSpeechStream:
+        """`POST /v1/tools/tts` (see `DeepSeekClient.speak`): iterate with `async for`, or
+        `await stream.stream_to_file(path)`; close with `aclose` or `async with`."""
+        from .speech import AsyncSpeechStream, billed_characters, prepare_speech
+
+        prepared = prepare_speech(
+            text, voice_id=voice_id, format=format, filter_markdown=filter_markdown
+        )
+        characters = billed_characters(text)
+
+        async def attempt() -> AsyncSpeechStream:
+            release = await self._acquire(prepared.body)
+            try:
+                response = await self._open_audio(prepared)
+                mark_status(release, response.status_code)
+                return AsyncSpeechStream(
+                    await self._checked_open(response),
+                    release,
+                    format=format,
+                    characters=characters,
+                    request_id=find_request_id(response.headers),
+                )
+            except BaseException:
+                await released(release)
+                raise
+
+        op = start_operation("execute_tool", prepared.body, self._settings.base_url, tool="tts")
+        return await atraced(op, lambda: self._retry(attempt), finish_tool)
+
+    async def speak_to_file(
+        self,
+        text: str,
+        path: str | os.PathLike[str],
+        *,
+        voice_id: Voice = "stella",
+        format: AudioFormat = "wav",
+        filter_markdown: bool = True,
+    ) -> SpeechResult:
+        """`speak`, saved to `path` as it arrives (see `DeepSeekClient.speak_to_file`)."""
+        stream = await self.speak(
+            text, voice_id=voice_id, format=format, filter_markdown=filter_markdown
+        )
+        async with stream:
+            return await stream.stream_to_file(path)
+
+    async def _open_audio(self, prepared: PreparedRequest) -> httpx.Response:
+        with mapped_transport_errors:
+            request = self._http.build_request(
+                "POST",
+                self._settings.url(prepared.path),
+                content=prepared.json_bytes(),
+                headers=self._headers(json_body=True),
+                timeout=self._settings.request_timeout,
+            )
+            return await self._http.send(request, stream=True)
+
+    @staticmethod
+    async def _checked_open(response: httpx.Response) -> httpx.Response:
+        if response.status_code >= 400:
+            try:
+                with mapped_transport_errors:
+                    content = await response.aread()
+                raise_for_status(response, content)
+            finally:
+                await response.aclose()
+        return response
 
     async def upload_file(
         self,

@@ -8,6 +8,7 @@ image or document is sent once and referred to in many requests.
 # No `from __future__ import annotations`: pydantic evaluates the annotations (see _request).
 
 import contextlib
+import dataclasses
 import io
 import os
 import stat
@@ -18,6 +19,7 @@ from pathlib import Path
 from typing import IO, Any, Literal
 
 import httpx
+from httpx._client import UseClientDefault
 from pydantic import ConfigDict, Field
 
 from ._errors import (
@@ -33,6 +35,12 @@ from ._response import WithRequestId
 FILES_PATH = "/files"
 MAX_UPLOAD_BYTES = 64 * 1024 * 1024
 """64 MiB per upload (docs/deepseek-api.md §6.8)."""
+MAX_DOCUMENT_BYTES = 100 * 1024 * 1024
+"""100 MiB for a PDF, Word or PowerPoint file uploaded to be parsed (docs/deepseek-api.md §6.14)."""
+DOCUMENT_PURPOSES = ("text_recognition", "rich_layout_recognition")
+"""The purposes that parse a document on upload (docs/deepseek-api.md §6.14): text only, or text
+with the figures cropped in place."""
+FILE_PURPOSES = ("user_data", *DOCUMENT_PURPOSES)
 MAX_FILENAME_CHARS = 512
 MIN_EXPIRY_SECONDS = 3600
 MAX_EXPIRY_SECONDS = 2_592_000
@@ -89,6 +97,9 @@ class PreparedUpload:
     size: int
     close: Callable[[], None] = lambda: None
     """Frees what was prepared (the spool of a stream that cannot rewind)."""
+    min_read_timeout: float | None = None
+    """Seconds the answer may take at least (a document is parsed before the answer comes):
+    a shorter configured read timeout is raised to this for this request."""
 
 
 def prepare_upload(
@@ -98,8 +109,10 @@ def prepare_upload(
     purpose: str = "user_data",
     expires_after_seconds: int | None = None,
 ) -> PreparedUpload:
-    """Checks an upload before anything is sent: the size (at most 64 MiB), the name (at most
-    512 characters), the purpose and the expiry (1 hour to 30 days).
+    """Checks an upload before anything is sent: the purpose (`user_data`, or a document
+    parsed on upload: `text_recognition`, `rich_layout_recognition`), the size (64 MiB; 100 MiB
+    for a document to parse), the name (at most 512 characters) and the expiry (1 hour to 30
+    days). The purpose goes before the file in the body, as document parsing requires.
 
     A path is followed as the operating system resolves it (a symbolic link included: pass an
     open file, or resolve and check the path yourself, where it comes from an agent or a user).
@@ -109,10 +122,9 @@ def prepare_upload(
     """
     if not purpose:
         raise InvalidRequestError("purpose must be given (DeepSeek takes 'user_data')")
-    name = filename
-    if name is not None and len(name) > MAX_FILENAME_CHARS:
+    if purpose not in FILE_PURPOSES:
         raise InvalidRequestError(
-            f"filename is {len(name)} characters; DeepSeek takes at most {MAX_FILENAME_CHARS}"
+            f"purpose must be one of {', '.join(FILE_PURPOSES)}, got {purpose!r}"
         )
     fields = {"purpose": purpose}
     if expires_after_seconds is not None:
@@ -123,26 +135,81 @@ def prepare_upload(
             )
         fields["expires_after[anchor]"] = "created_at"
         fields["expires_after[seconds]"] = str(expires_after_seconds)
-    opener, size, default_name, close = _source(file, filename)
-    name = filename or default_name
-    if not name:
-        close()
-        raise InvalidRequestError("filename must be given for bytes or an unnamed file object")
-    if len(name) > MAX_FILENAME_CHARS:
-        close()
-        raise InvalidRequestError(
-            f"filename is {len(name)} characters; DeepSeek takes at most {MAX_FILENAME_CHARS}"
+    if purpose in DOCUMENT_PURPOSES:
+        prepared = prepare_file(
+            file, filename=filename, max_bytes=MAX_DOCUMENT_BYTES, what="upload_file"
         )
-    if size > MAX_UPLOAD_BYTES:
+        return dataclasses.replace(prepared, fields=fields, min_read_timeout=PARSE_READ_TIMEOUT)
+    prepared = prepare_file(file, filename=filename, max_bytes=MAX_UPLOAD_BYTES, what="upload_file")
+    return dataclasses.replace(prepared, fields=fields)
+
+
+PARSE_READ_TIMEOUT = 180.0
+"""Seconds an upload that is parsed (OCR, document parsing) may wait for its answer: DeepSeek
+gives the whole request 180 s (docs/deepseek-api.md §6.11, §6.14)."""
+
+
+def upload_timeout(
+    upload: PreparedUpload,
+    configured: httpx.Timeout | UseClientDefault,
+    client_default: httpx.Timeout,
+) -> httpx.Timeout | UseClientDefault:
+    """The timeout of one upload: the configured one, its read part raised to the upload's
+    `min_read_timeout` when it is shorter."""
+    least = upload.min_read_timeout
+    if least is None:
+        return configured
+    timeout = configured if isinstance(configured, httpx.Timeout) else client_default
+    if timeout.read is not None and timeout.read >= least:
+        return configured
+    return httpx.Timeout(
+        connect=timeout.connect, read=least, write=timeout.write, pool=timeout.pool
+    )
+
+
+def prepare_file(
+    file: FileSource,
+    *,
+    filename: str | None,
+    max_bytes: int,
+    what: str,
+    check: Callable[[bytes, str], None] | None = None,
+    head_bytes: int = 64 * 1024,
+) -> PreparedUpload:
+    """A file source checked for a multipart upload with no other field (`what` names the
+    call in errors): its name (given, or the path's, at most 512 characters), its size (at
+    most `max_bytes`), and `check(head, name)` on its first `head_bytes` (a format check)."""
+    if filename is not None and len(filename) > MAX_FILENAME_CHARS:
+        raise InvalidRequestError(
+            f"filename is {len(filename)} characters; DeepSeek takes at most {MAX_FILENAME_CHARS}"
+        )
+    opener, size, default_name, close = _source(file, filename, max_bytes, what)
+    name = filename or default_name
+    try:
+        if not name:
+            raise InvalidRequestError("filename must be given for bytes or an unnamed file object")
+        if len(name) > MAX_FILENAME_CHARS:
+            raise InvalidRequestError(
+                f"filename is {len(name)} characters; DeepSeek takes at most {MAX_FILENAME_CHARS}"
+            )
+        if size > max_bytes:
+            raise too_large(name, f"is {size} bytes", max_bytes)
+        if check is not None:
+            with opener() as stream:
+                head = stream.read(head_bytes)
+            check(head, name)
+    except BaseException:
         close()
-        raise _too_large(name, f"is {size} bytes")
+        raise
     exact = _exact_opener(opener, size, name)
-    return PreparedUpload(fields=fields, filename=name, open=exact, size=size, close=close)
+    return PreparedUpload(fields={}, filename=name, open=exact, size=size, close=close)
 
 
-def _too_large(name: str, what: str) -> InvalidRequestError:
+def too_large(name: str, what: str, limit: int) -> InvalidRequestError:
+    """The error for a file over `limit` bytes, naming the limit in MiB."""
     return InvalidRequestError(
-        f"{name} {what}; DeepSeek takes files of at most {MAX_UPLOAD_BYTES} bytes (64 MiB)"
+        f"{name} {what}; DeepSeek takes files of at most {limit} bytes "
+        f"({limit // (1024 * 1024)} MiB) here"
     )
 
 
@@ -153,21 +220,21 @@ def _no_close() -> None:
     return None
 
 
-def _source(file: FileSource, filename: str | None) -> _Source:
+def _source(file: FileSource, filename: str | None, limit: int, what: str) -> _Source:
     if isinstance(file, bytes):
         data = file
         return (lambda: io.BytesIO(data)), len(data), "", _no_close
     if isinstance(file, str | os.PathLike):
-        return _path_source(Path(file), filename)
+        return _path_source(Path(file), filename, limit, what)
     if isinstance(file, io.TextIOBase) or not hasattr(file, "read"):
         kind = "a text-mode file" if isinstance(file, io.TextIOBase) else type(file).__name__
         raise InvalidRequestError(
-            f"upload_file takes a path, bytes or a binary file (opened with 'rb'), not {kind}"
+            f"{what} takes a path, bytes or a binary file (opened with 'rb'), not {kind}"
         )
     stream = file
     name = os.path.basename(str(getattr(stream, "name", "") or ""))
     if not _seekable(stream):
-        return _spooled(stream, filename or name or "the stream")
+        return _spooled(stream, filename or name or "the stream", limit, what)
     start = stream.tell()
     size = stream.seek(0, os.SEEK_END) - start
     stream.seek(start)
@@ -179,7 +246,7 @@ def _source(file: FileSource, filename: str | None) -> _Source:
     return rewind, size, name, _no_close
 
 
-def _path_source(path: Path, filename: str | None) -> _Source:
+def _path_source(path: Path, filename: str | None, limit: int, what: str) -> _Source:
     try:
         mode = path.stat().st_mode
     except FileNotFoundError:
@@ -190,7 +257,7 @@ def _path_source(path: Path, filename: str | None) -> _Source:
         raise InvalidRequestError(f"{path} is a directory, not a file")
     if stat.S_ISFIFO(mode) or stat.S_ISCHR(mode) or stat.S_ISSOCK(mode):
         with path.open("rb") as stream:  # a pipe can be read only once: spool it
-            opener, size, _, close = _spooled(stream, filename or path.name)
+            opener, size, _, close = _spooled(stream, filename or path.name, limit, what)
         return opener, size, path.name, close
     if not stat.S_ISREG(mode):
         raise InvalidRequestError(f"{path} is not a regular file")
@@ -216,7 +283,7 @@ _SPOOL_IN_MEMORY = 8 * 1024 * 1024
 _COPY_CHUNK = 1024 * 1024
 
 
-def _spooled(stream: IO[Any], name: str) -> _Source:
+def _spooled(stream: IO[Any], name: str, limit: int, what: str) -> _Source:
     """`stream` read once, up to the size limit, into a spool a retry can read again."""
     spool = tempfile.SpooledTemporaryFile(max_size=_SPOOL_IN_MEMORY)  # noqa: SIM115 (kept open)
     size = 0
@@ -224,11 +291,11 @@ def _spooled(stream: IO[Any], name: str) -> _Source:
         while chunk := stream.read(_COPY_CHUNK):
             if not isinstance(chunk, bytes):
                 raise InvalidRequestError(
-                    f"upload_file takes a binary stream (opened with 'rb'); {name} gave text"
+                    f"{what} takes a binary stream (opened with 'rb'); {name} gave text"
                 )
             size += len(chunk)
-            if size > MAX_UPLOAD_BYTES:
-                raise _too_large(name, f"gave more than {MAX_UPLOAD_BYTES} bytes")
+            if size > limit:
+                raise too_large(name, f"gave more than {limit} bytes", limit)
             spool.write(chunk)
     except BaseException:
         spool.close()

@@ -58,6 +58,24 @@ WEB_TOOL_PRICE_USD = Decimal("0.00075")
 """One successful web Search or Fetch request, peak or not: $0.75 per 1,000 (from 2026-10-17,
 docs/deepseek-api.md §8.1). Unsuccessful ones (no results, no content) are free."""
 
+# OCR, document parsing, ASR and TTS (from 2026-11-13, docs/deepseek-api.md §6.11-6.14) have
+# CNY prices only. They are converted at the rate DeepSeek's own tables imply: Search and Fetch
+# cost CNY 5 = USD 0.75 per 1,000 requests (§6.9, §8.1), so CNY 1 = USD 0.15.
+MEDIA_PRICES_AS_OF = "2026-11-13"
+USD_PER_CNY = Decimal("0.15")
+"""DeepSeek's implied exchange rate (CNY 5 = USD 0.75 in its Search/Fetch prices)."""
+OCR_PRICE_CNY_PER_1000_PAGES = Decimal("1.5")
+ASR_PRICE_CNY_PER_HOUR = Decimal("0.78")
+"""The list price; DeepSeek announced 50% off (CNY 0.39) for a limited time, not counted."""
+TTS_PRICE_CNY_PER_10000_CHARACTERS = Decimal("3")
+"""The list price; 50% off for a limited time, not counted. A Chinese character counts 2."""
+OCR_PAGE_PRICE_USD = OCR_PRICE_CNY_PER_1000_PAGES * USD_PER_CNY / 1000
+"""One page recognized by OCR or parsed through the Files API (USD 0.000225)."""
+ASR_SECOND_PRICE_USD = ASR_PRICE_CNY_PER_HOUR * USD_PER_CNY / 3600
+"""One second of audio transcribed (billed per second, started seconds counted)."""
+TTS_CHARACTER_PRICE_USD = TTS_PRICE_CNY_PER_10000_CHARACTERS * USD_PER_CNY / 10000
+"""One billed character of speech (USD 0.000045)."""
+
 
 class UsageSummary(NamedTuple):
     """Usage in the terms both frameworks use (a NamedTuple: built on every call, where a frozen

@@ -1,0 +1,107 @@
+"""Audio headers read, not guessed: what ASR takes is told from a file's bytes
+(docs/deepseek-api.md §6.12: 16-bit PCM WAV at one of seven rates, or Ogg Opus; at most 120 s)."""
+
+import struct
+from dataclasses import dataclass
+
+from .._errors import InvalidRequestError
+
+WAV_RATES = (8000, 16000, 22050, 24000, 32000, 44100, 48000)
+_WAVE_FORMAT_PCM = 1
+_WAVE_FORMAT_EXTENSIBLE = 0xFFFE
+_UNKNOWN_SIZES = (0, 0xFFFFFFFF)
+"""`data` sizes a streamed WAV writes before it knows its length."""
+_OPUS_RATE = 48000
+"""Ogg Opus granule positions count 48 kHz samples, whatever the input rate."""
+
+
+@dataclass(frozen=True, slots=True)
+class AudioInfo:
+    """What a file's header says: its container, rate, channels and length in seconds."""
+
+    container: str
+    """`wav` or `ogg-opus`."""
+    sample_rate: int
+    channels: int
+    seconds: float
+
+
+def read_wav(data: bytes, name: str) -> AudioInfo:
+    """A WAV file's format and length, or `InvalidRequestError` saying what ASR refuses."""
+    if len(data) < 12 or data[:4] != b"RIFF" or data[8:12] != b"WAVE":
+        raise InvalidRequestError(f"{name} is not a WAV file (no RIFF/WAVE header)")
+    position = 12
+    fmt: tuple[int, int, int, int, int] | None = None
+    while position + 8 <= len(data):
+        chunk_id = data[position : position + 4]
+        (size,) = struct.unpack_from("<I", data, position + 4)
+        body = position + 8
+        if chunk_id == b"fmt ":
+            if size < 16 or body + 16 > len(data):
+                break
+            audio_format, channels, rate, byte_rate, _ = struct.unpack_from("<HHIIH", data, body)
+            (bits,) = struct.unpack_from("<H", data, body + 14)
+            if audio_format == _WAVE_FORMAT_EXTENSIBLE and size >= 40:
+                (audio_format,) = struct.unpack_from("<H", data, body + 24)  # the sub-format
+            fmt = (audio_format, channels, rate, byte_rate, bits)
+        elif chunk_id == b"data":
+            if fmt is None:
+                break
+            available = len(data) - body
+            length = available if size in _UNKNOWN_SIZES else min(size, available)
+            return _checked_wav(fmt, length, name)
+        position = body + size + (size & 1)  # chunks are padded to an even size
+    raise InvalidRequestError(f"{name} is a WAV file without a readable fmt and data chunk")
+
+
+def _checked_wav(fmt: tuple[int, int, int, int, int], length: int, name: str) -> AudioInfo:
+    audio_format, channels, rate, byte_rate, bits = fmt
+    if audio_format != _WAVE_FORMAT_PCM or bits != 16:
+        raise InvalidRequestError(
+            f"{name} is a WAV file of {bits}-bit samples in format {audio_format}; DeepSeek's "
+            "ASR takes 16-bit PCM WAV (or Ogg Opus)"
+        )
+    if rate not in WAV_RATES:
+        raise InvalidRequestError(
+            f"{name} is sampled at {rate} Hz; DeepSeek's ASR takes WAV at "
+            f"{', '.join(str(r) for r in WAV_RATES)} Hz"
+        )
+    if channels not in (1, 2):
+        raise InvalidRequestError(
+            f"{name} has {channels} channels; DeepSeek's ASR takes mono or stereo"
+        )
+    if byte_rate <= 0:
+        raise InvalidRequestError(f"{name} is a WAV file whose header gives no byte rate")
+    return AudioInfo("wav", rate, channels, length / byte_rate)
+
+
+def read_ogg_opus(data: bytes, name: str) -> AudioInfo:
+    """An Ogg Opus file's channels and length (the last page's granule position, less the
+    pre-skip, in 48 kHz samples)."""
+    if data[:4] != b"OggS" or len(data) < 47:
+        raise InvalidRequestError(f"{name} is not an Ogg file")
+    segments = data[26]
+    head = 27 + segments
+    if data[head : head + 8] != b"OpusHead":
+        raise InvalidRequestError(
+            f"{name} is an Ogg file but not Ogg Opus; DeepSeek's ASR takes Ogg Opus or 16-bit "
+            "PCM WAV"
+        )
+    channels = data[head + 9]
+    (pre_skip,) = struct.unpack_from("<H", data, head + 10)
+    last = data.rfind(b"OggS")
+    (granule,) = struct.unpack_from("<q", data, last + 6)
+    seconds = max(0, granule - pre_skip) / _OPUS_RATE
+    return AudioInfo("ogg-opus", _OPUS_RATE, channels, seconds)
+
+
+def read_audio(data: bytes, name: str) -> AudioInfo:
+    """The header of a file for ASR, WAV or Ogg Opus by its first bytes."""
+    if data[:4] == b"RIFF":
+        return read_wav(data, name)
+    if data[:4] == b"OggS":
+        return read_ogg_opus(data, name)
+    raise InvalidRequestError(
+        f"{name} is neither WAV nor Ogg; DeepSeek's ASR takes 16-bit PCM WAV or Ogg Opus, told "
+        "from the content"
+    )

@@ -1,0 +1,233 @@
+"""A TTS answer read as it arrives (sync and async twins over one pure tracker): audio to an
+iterator or to a file, a cut stream raised, never a partly written file left as if complete."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import struct
+import tempfile
+from collections.abc import AsyncIterator, Callable, Iterator
+from decimal import Decimal
+from pathlib import Path
+
+import httpx
+
+from .._errors import StreamTruncatedError
+from .._usage import TTS_CHARACTER_PRICE_USD
+from ..limits._slots import released
+from ._tts import SpeechResult
+
+_KNOWN_LENGTH_MAX = 0xFFFFFFFF - 1
+"""A streamed WAV may write 0 or 0xFFFFFFFF as its data size: unknown, nothing to check."""
+
+
+class AudioTracker:
+    """Counts the bytes of one answer and tells, at its end, whether it is whole: the transport
+    framing is checked by httpx; this checks what the audio itself says (a WAV's declared data
+    size, whole 16-bit samples)."""
+
+    def __init__(self, format: str) -> None:
+        self.format = format
+        self.received = 0
+        self.chunks = 0
+        self._head = b""
+
+    def feed(self, data: bytes) -> None:
+        """One piece of audio, as it reached the caller."""
+        if len(self._head) < 64:
+            self._head += data[: 64 - len(self._head)]
+        self.received += len(data)
+        self.chunks += 1
+
+    def cut(self, why: str) -> StreamTruncatedError:
+        """The error for a stream that ended early."""
+        return StreamTruncatedError(
+            f"the speech stream was cut after {self.received} bytes ({why}); DeepSeek cannot "
+            "resume it: ask again",
+            chunks_received=self.chunks,
+        )
+
+    def check_end(self) -> None:
+        """Raises if the audio that arrived is not a whole answer."""
+        if self.received == 0:
+            raise self.cut("no audio arrived")
+        if self.received % 2 and self.format == "pcm":
+            raise self.cut("it ends in the middle of a 16-bit sample")
+        if self.format == "wav":
+            declared = _declared_wav_bytes(self._head)
+            if declared is not None and self.received < declared:
+                raise self.cut(f"the WAV header declares {declared} bytes")
+
+
+def _declared_wav_bytes(head: bytes) -> int | None:
+    """The whole size a WAV's header declares (RIFF size + 8), when it declares one."""
+    if head[:4] != b"RIFF" or len(head) < 8:
+        return None
+    (riff_size,) = struct.unpack_from("<I", head, 4)
+    if riff_size == 0 or riff_size > _KNOWN_LENGTH_MAX:
+        return None
+    return int(riff_size) + 8
+
+
+class _SpeechBase:
+    def __init__(
+        self,
+        response: httpx.Response,
+        release: Callable[[], None],
+        *,
+        format: str,
+        characters: int,
+        request_id: str | None,
+    ) -> None:
+        self._response = response
+        self._release = release
+        self._tracker = AudioTracker(format)
+        self.format = format
+        """`wav` or `pcm` (24 kHz, 16-bit mono)."""
+        self.characters = characters
+        """Billed characters of the text."""
+        self.request_id = request_id
+        self.content_type = response.headers.get("content-type", "")
+
+    @property
+    def estimated_cost(self) -> Decimal:
+        """USD for the text, billed whatever happens to the stream."""
+        return TTS_CHARACTER_PRICE_USD * self.characters
+
+    @property
+    def bytes_received(self) -> int:
+        """Audio bytes that reached the caller so far."""
+        return self._tracker.received
+
+    def _result(self, path: Path | None) -> SpeechResult:
+        return SpeechResult(
+            format=self.format,
+            bytes=self._tracker.received,
+            characters=self.characters,
+            request_id=self.request_id,
+            path=path,
+        )
+
+
+def _partial_file(path: Path) -> tuple[int, Path]:
+    """A new file beside `path` to write into, renamed to `path` once the audio is whole."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    return handle, Path(name)
+
+
+class SpeechStream(_SpeechBase):
+    """An open TTS answer. Iterate it for the audio as it is synthesized, or `stream_to_file`;
+    close it (or use `with`) to free the connection. A cut raises `StreamTruncatedError` after
+    the audio that did arrive was delivered."""
+
+    def __iter__(self) -> Iterator[bytes]:
+        return self.iter_bytes()
+
+    def iter_bytes(self) -> Iterator[bytes]:
+        """The audio, piece by piece, as it arrives; checked whole at its end."""
+        tracker = self._tracker
+        try:
+            try:
+                for data in self._response.iter_bytes():
+                    tracker.feed(data)
+                    yield data
+            except httpx.TransportError as exc:
+                raise tracker.cut(type(exc).__name__) from exc
+            tracker.check_end()
+        finally:
+            self.close()
+
+    def stream_to_file(self, path: str | os.PathLike[str]) -> SpeechResult:
+        """Saves the audio to `path` as it arrives (memory stays flat). It is written under a
+        temporary name beside `path` and renamed when whole; a cut removes it and raises."""
+        target = Path(path)
+        handle, partial = _partial_file(target)
+        try:
+            with os.fdopen(handle, "wb") as out:
+                for data in self.iter_bytes():
+                    out.write(data)
+            os.replace(partial, target)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                partial.unlink()
+            raise
+        return self._result(target)
+
+    def read_all(self) -> SpeechResult:
+        """Reads the audio to its end without keeping it (its size and cost)."""
+        for _ in self.iter_bytes():
+            pass
+        return self._result(None)
+
+    def close(self) -> None:
+        """Closes the answer and frees its slot (a second call does nothing)."""
+        self._response.close()
+        release, self._release = self._release, _nothing
+        release()
+
+    def __enter__(self) -> SpeechStream:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+class AsyncSpeechStream(_SpeechBase):
+    """The async twin of `SpeechStream`."""
+
+    def __aiter__(self) -> AsyncIterator[bytes]:
+        return self.aiter_bytes()
+
+    async def aiter_bytes(self) -> AsyncIterator[bytes]:
+        """The audio, piece by piece, as it arrives; checked whole at its end."""
+        tracker = self._tracker
+        try:
+            try:
+                async for data in self._response.aiter_bytes():
+                    tracker.feed(data)
+                    yield data
+            except httpx.TransportError as exc:
+                raise tracker.cut(type(exc).__name__) from exc
+            tracker.check_end()
+        finally:
+            await self.aclose()
+
+    async def stream_to_file(self, path: str | os.PathLike[str]) -> SpeechResult:
+        """Saves the audio to `path` as it arrives; written under a temporary name and renamed
+        when whole, removed on a cut."""
+        target = Path(path)
+        handle, partial = _partial_file(target)
+        try:
+            with os.fdopen(handle, "wb") as out:
+                async for data in self.aiter_bytes():
+                    out.write(data)  # local disk: small blocking writes, as the sync twin
+            os.replace(partial, target)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                partial.unlink()
+            raise
+        return self._result(target)
+
+    async def read_all(self) -> SpeechResult:
+        """Reads the audio to its end without keeping it (its size and cost)."""
+        async for _ in self.aiter_bytes():
+            pass
+        return self._result(None)
+
+    async def aclose(self) -> None:
+        """Closes the answer and frees its slot."""
+        await self._response.aclose()
+        release, self._release = self._release, _nothing
+        await released(release)
+
+    async def __aenter__(self) -> AsyncSpeechStream:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+
+def _nothing() -> None:
+    return None
