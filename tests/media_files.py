@@ -139,11 +139,13 @@ def make_ogg_opus(seconds: float = 1.0, *, channels: int = 1, pre_skip: int = 31
     frames = max(1, round(seconds * 50))
     silence = b"\xf8\xff\xfe"  # one 20 ms CELT silence frame
     end = round(seconds * 48000) + pre_skip
-    pages = [
-        _ogg_page([head], serial, 0, first=True),
-        _ogg_page([tags], serial, 1),
-        _ogg_page([silence] * frames, serial, 2, granule=end, last=True),
-    ]
+    pages = [_ogg_page([head], serial, 0, first=True), _ogg_page([tags], serial, 1)]
+    per_page = 200  # a page holds at most 255 segments
+    for start in range(0, frames, per_page):
+        count = min(per_page, frames - start)
+        last = start + count >= frames
+        granule = end if last else (start + count) * 960 + pre_skip
+        pages.append(_ogg_page([silence] * count, serial, len(pages), granule=granule, last=last))
     return b"".join(pages)
 
 

@@ -30,6 +30,7 @@ from ._errors import (
     LimiterTimeoutError,
     LimiterUnavailableError,
     MissingAPIKeyError,
+    PayloadTooLargeError,
     RateLimitError,
     ServiceUnavailableError,
     StreamTruncatedError,
@@ -38,6 +39,7 @@ from ._errors import (
     UnprocessableEntityError,
     UnsupportedInputError,
     UploadOutcomeUnknownError,
+    UploadTimeoutError,
 )
 from ._files import MAX_DOCUMENT_BYTES, MAX_UPLOAD_BYTES, FileDeleted, FileList, FileObject
 from ._history import to_wire_messages
@@ -235,6 +237,7 @@ __all__ = [
     "NamedToolChoice",
     "OCRPage",
     "OCRResult",
+    "PayloadTooLargeError",
     "PricedResponse",
     "RateLimitError",
     "ReasoningPassback",
@@ -270,6 +273,7 @@ __all__ = [
     "UnprocessableEntityError",
     "UnsupportedInputError",
     "UploadOutcomeUnknownError",
+    "UploadTimeoutError",
     "Usage",
     "UsageSummary",
     "UserMessage",

@@ -7,6 +7,8 @@ DeepSeekError
  │    │    └── ContextLengthExceededError   400 whose message names the context length
  │    ├── AuthenticationError      401
  │    ├── InsufficientBalanceError 402
+ │    ├── UploadTimeoutError       408  an OCR/ASR upload too slow (not retried)
+ │    ├── PayloadTooLargeError     413  an OCR/ASR file over DeepSeek's limit
  │    ├── UnprocessableEntityError 422
  │    ├── RateLimitError           429
  │    ├── InternalServerError      500 and any other 5xx
@@ -100,6 +102,17 @@ class AuthenticationError(APIStatusError):
 
 class InsufficientBalanceError(APIStatusError):
     """402: the account balance is exhausted; top up at https://platform.deepseek.com/top_up."""
+
+
+class UploadTimeoutError(APIStatusError):
+    """408: an OCR or ASR upload did not finish in time (docs/deepseek-api.md §6.11-6.12: OCR
+    within 120 s with no pause over 30 s). Not retried: the same upload over the same link
+    would be as slow."""
+
+
+class PayloadTooLargeError(APIStatusError):
+    """413: a file over the endpoint's limit (OCR 100 MiB, ASR 8 MiB); checked before sending
+    too, so this comes from a limit DeepSeek changed or a gateway's own."""
 
 
 class UnprocessableEntityError(APIStatusError):
@@ -223,6 +236,8 @@ _STATUS_CLASSES: dict[int, type[APIStatusError]] = {
     400: BadRequestError,
     401: AuthenticationError,
     402: InsufficientBalanceError,
+    408: UploadTimeoutError,
+    413: PayloadTooLargeError,
     422: UnprocessableEntityError,
     429: RateLimitError,
     500: InternalServerError,
