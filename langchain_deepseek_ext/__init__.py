@@ -32,7 +32,9 @@ from langchain_deepseek_ext._errors import (
 from langchain_deepseek_ext.chat_models import ChatDeepSeek
 
 if TYPE_CHECKING:
+    from langchain_deepseek_ext.documents import DeepSeekOCRLoader, DeepSeekOCRParser
     from langchain_deepseek_ext.llms import DeepSeekFIM
+    from langchain_deepseek_ext.speech import DeepSeekAudioParser, DeepSeekTextToSpeech
     from langchain_deepseek_ext.web import (
         DeepSeekFetch,
         DeepSeekFetchLoader,
@@ -48,11 +50,15 @@ _LAZY = {
     "DeepSeekFetch": "langchain_deepseek_ext.web",
     "DeepSeekSearchRetriever": "langchain_deepseek_ext.web",
     "DeepSeekFetchLoader": "langchain_deepseek_ext.web",
+    "DeepSeekOCRLoader": "langchain_deepseek_ext.documents",
+    "DeepSeekOCRParser": "langchain_deepseek_ext.documents",
+    "DeepSeekAudioParser": "langchain_deepseek_ext.speech",
+    "DeepSeekTextToSpeech": "langchain_deepseek_ext.speech",
 }
 """Parts imported on first use: `DeepSeekFIM` brings langchain-core's `BaseLLM` (and PyYAML,
-25 ms), the web parts its tools, retrievers and loaders, which `from langchain_deepseek_ext
-import ChatDeepSeek` need not pay for. Importable from here, as partner packages export
-their tools."""
+25 ms), the web, OCR and speech parts their tools, retrievers, loaders and parsers, which
+`from langchain_deepseek_ext import ChatDeepSeek` need not pay for. Importable from here, as
+partner packages export their tools."""
 
 
 def __getattr__(name: str) -> object:
@@ -76,11 +82,15 @@ __all__ = [
     "BadRequestError",
     "ChatDeepSeek",
     "ContextLengthExceededError",
+    "DeepSeekAudioParser",
     "DeepSeekFIM",
     "DeepSeekFetch",
     "DeepSeekFetchLoader",
+    "DeepSeekOCRLoader",
+    "DeepSeekOCRParser",
     "DeepSeekSearch",
     "DeepSeekSearchRetriever",
+    "DeepSeekTextToSpeech",
     "IncompleteGenerationError",
     "InsufficientBalanceError",
     "InternalServerError",

@@ -22,7 +22,15 @@ from deepseek_ext_core.integration import (
     mask_url,
 )
 
-__all__ = ["DEFAULT_API_BASE", "DEFAULT_BETA_API_BASE", "DeepSeekConnection", "MaskedCredentials"]
+from ._arguments import StrictArguments
+
+__all__ = [
+    "DEFAULT_API_BASE",
+    "DEFAULT_BETA_API_BASE",
+    "DeepSeekConnection",
+    "MaskedCredentials",
+    "PartConnection",
+]
 
 _URL_FIELDS = frozenset({"api_base", "base_url", "beta_base_url"})
 _MAPPING_FIELDS = frozenset({"default_headers", "default_query"})
@@ -167,3 +175,8 @@ class DeepSeekConnection(BaseModel):
 
     def _new_async_client(self) -> AsyncDeepSeekClient:
         return AsyncDeepSeekClient(**self._client_kwargs(), http_client=self.http_async_client)
+
+
+class PartConnection(StrictArguments, DeepSeekConnection):
+    """The connection settings of a part that is not itself a pydantic model (a loader, a
+    parser); a misspelt one raises `TypeError` naming it."""

@@ -27,7 +27,7 @@ from deepseek_ext_core import FetchResult, SearchResponse, SearchResult
 from deepseek_ext_core.integration import search_text
 
 from ._arguments import StrictArguments
-from ._connection import DeepSeekConnection
+from ._connection import DeepSeekConnection, PartConnection
 from ._errors import translate_errors
 
 __all__ = [
@@ -193,10 +193,6 @@ class DeepSeekSearchRetriever(StrictArguments, BaseRetriever, DeepSeekConnection
         return search_documents(response, use_content=self.need_content)
 
 
-class _LoaderConnection(StrictArguments, DeepSeekConnection):
-    """The loader's connection settings; a misspelt one raises `TypeError` naming it."""
-
-
 class DeepSeekFetchLoader(BaseLoader):
     """Web pages as `Document`s (Markdown), read by DeepSeek's Fetch.
 
@@ -212,7 +208,7 @@ class DeepSeekFetchLoader(BaseLoader):
         if isinstance(urls, str):
             raise TypeError("urls must be a list of URLs, not one string")
         self.urls = list(urls)
-        self._connection = _LoaderConnection(**connection)
+        self._connection = PartConnection(**connection)
 
     def lazy_load(self) -> Iterator[Document]:
         for url in self.urls:

@@ -1,7 +1,8 @@
 """LlamaIndex adapter for DeepSeek, built on `deepseek_ext_core`.
 
 `DeepSeek` is a `FunctionCallingLLM` for agents, query engines and RAG; `DeepSeekFIM` does
-fill-in-the-middle completion.
+fill-in-the-middle completion; `DeepSeekOCRReader` and `DeepSeekAudioReader` turn documents and
+speech into `Document`s.
 """
 
 from typing import TYPE_CHECKING
@@ -21,6 +22,7 @@ from .base import DeepSeek
 from .fim import DeepSeekFIM
 
 if TYPE_CHECKING:
+    from .documents import DeepSeekAudioReader, DeepSeekOCRReader
     from .responses import DeepSeekResponses
     from .web import DeepSeekSearchRetriever, DeepSeekToolSpec, DeepSeekWebReader, SearchResults
 
@@ -39,6 +41,10 @@ def __getattr__(name: str) -> object:
         from . import web
 
         return getattr(web, name)
+    if name in ("DeepSeekOCRReader", "DeepSeekAudioReader"):  # readers: loaded when named
+        from . import documents
+
+        return getattr(documents, name)
     if name == "DeepSeekResponses":  # loaded when first named, with the core's Responses parts
         from .responses import DeepSeekResponses
 
@@ -51,7 +57,9 @@ __all__ = [
     "PREFIX_KEY",
     "ROLE_KEY",
     "DeepSeek",
+    "DeepSeekAudioReader",
     "DeepSeekFIM",
+    "DeepSeekOCRReader",
     "DeepSeekResponses",
     "DeepSeekSearchRetriever",
     "DeepSeekToolSpec",

@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from pydantic import BaseModel, Field, PrivateAttr, SecretStr, field_serializer
+from pydantic import BaseModel, Field, PrivateAttr, SecretStr, field_serializer, model_validator
 from typing_extensions import Self
 
 from deepseek_ext_core import (
@@ -22,6 +22,8 @@ from deepseek_ext_core.integration import (
     mask_mapping,
     mask_url,
 )
+
+from ._arguments import declared_names, sort_constructor_arguments
 
 
 class DeepSeekConnection(BaseModel):
@@ -155,3 +157,17 @@ class DeepSeekConnection(BaseModel):
                 )
             )
         return self._aclients.get()
+
+
+class PartConnection(DeepSeekConnection):
+    """The connection settings of a reader, retriever or tool spec, and nothing else: a
+    misspelt one raises `TypeError`."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _refuse_undeclared_arguments(cls, values: Any) -> Any:
+        if not isinstance(values, dict):
+            return values
+        return sort_constructor_arguments(
+            "the connection settings", values, declared_names(cls), {}, chat_model=False
+        )

@@ -9,34 +9,21 @@ costs $0.75 per 1,000 (no tokens); the cost is in the documents' metadata.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from llama_index.core.base.base_retriever import BaseRetriever
 from llama_index.core.readers.base import BaseReader
 from llama_index.core.schema import Document, NodeWithScore, QueryBundle, TextNode
 from llama_index.core.tools.tool_spec.base import BaseToolSpec
-from pydantic import model_validator
 
 from deepseek_ext_core import FetchResult, SearchResponse, SearchResult
 from deepseek_ext_core.integration import search_text
 
-from ._arguments import declared_names, sort_constructor_arguments
-from ._connection import DeepSeekConnection
+from ._connection import PartConnection
+from ._files import inside_root, ocr_text, speech_path
 
 __all__ = ["DeepSeekSearchRetriever", "DeepSeekToolSpec", "DeepSeekWebReader", "SearchResults"]
-
-
-class _WebConnection(DeepSeekConnection):
-    """The connection settings, and nothing else: a misspelt one raises `TypeError`."""
-
-    @model_validator(mode="before")
-    @classmethod
-    def _refuse_undeclared_arguments(cls, values: Any) -> Any:
-        if not isinstance(values, dict):
-            return values
-        return sort_constructor_arguments(
-            "the connection settings", values, declared_names(cls), {}, chat_model=False
-        )
 
 
 def _metadata(result: SearchResult) -> dict[str, Any]:
@@ -82,7 +69,8 @@ class SearchResults(SearchResponse):
 
 
 class DeepSeekToolSpec(BaseToolSpec):
-    """Web search and page reading for LlamaIndex agents.
+    """Web search and page reading, OCR, transcription and speech for LlamaIndex agents
+    (pick some with `to_tool_list(spec_functions=["search", "fetch"])`).
 
     ```python
     from llama_index.core.agent.workflow import FunctionAgent
@@ -93,12 +81,30 @@ class DeepSeekToolSpec(BaseToolSpec):
     ```
     """
 
-    spec_functions = [("search", "asearch"), ("fetch", "afetch")]
+    spec_functions = [
+        ("search", "asearch"),
+        ("fetch", "afetch"),
+        ("ocr", "aocr"),
+        ("transcribe", "atranscribe"),
+        ("speak", "aspeak"),
+    ]
 
-    def __init__(self, *, max_chars: int = 20_000, **connection: Any) -> None:
+    def __init__(
+        self,
+        *,
+        max_chars: int = 20_000,
+        files_root: str | None = None,
+        audio_dir: str | None = None,
+        **connection: Any,
+    ) -> None:
         self.max_chars = max_chars
-        """How much of a fetched page the model reads."""
-        self._connection = _WebConnection(**connection)
+        """How much of a fetched page or a recognized file the model reads."""
+        self.files_root = files_root
+        """The folder `ocr` and `transcribe` may read from (paths resolved, links followed);
+        None: any path the process can read. Set it when the agent's input is not trusted."""
+        self.audio_dir = audio_dir
+        """Where `speak` writes its audio files; None: the system's temporary folder."""
+        self._connection = PartConnection(**connection)
 
     def search(self, query: str, count: int = 5) -> SearchResults:
         """Search the web for `query` (at most 128 characters); returns `count` (1-50) numbered
@@ -123,6 +129,44 @@ class DeepSeekToolSpec(BaseToolSpec):
             return f"Nothing could be read at {result.url}."
         return result.content[: self.max_chars]
 
+    def ocr(self, file_path: str) -> str:
+        """Read a PDF, Word or PowerPoint file or an image at `file_path` with OCR; returns its
+        text page by page, each page headed by its number."""
+        result = self._connection._get_client().ocr(self._readable(file_path))
+        return ocr_text(result)[: self.max_chars]
+
+    async def aocr(self, file_path: str) -> str:
+        """Read a PDF, Word or PowerPoint file or an image at `file_path` with OCR; returns its
+        text page by page, each page headed by its number."""
+        result = await self._connection._get_aclient().ocr(self._readable(file_path))
+        return ocr_text(result)[: self.max_chars]
+
+    def transcribe(self, file_path: str) -> str:
+        """Transcribe the speech in the audio file at `file_path` (WAV or Ogg Opus, at most
+        2 minutes); returns the text."""
+        return self._connection._get_client().transcribe(self._readable(file_path)).text
+
+    async def atranscribe(self, file_path: str) -> str:
+        """Transcribe the speech in the audio file at `file_path` (WAV or Ogg Opus, at most
+        2 minutes); returns the text."""
+        result = await self._connection._get_aclient().transcribe(self._readable(file_path))
+        return result.text
+
+    def speak(self, text: str) -> str:
+        """Read `text` aloud (at most 10,000 characters); returns the path of the WAV file."""
+        target = speech_path(self.audio_dir)
+        self._connection._get_client().speak_to_file(text, target)
+        return str(target)
+
+    async def aspeak(self, text: str) -> str:
+        """Read `text` aloud (at most 10,000 characters); returns the path of the WAV file."""
+        target = speech_path(self.audio_dir)
+        await self._connection._get_aclient().speak_to_file(text, target)
+        return str(target)
+
+    def _readable(self, file_path: str) -> Path:
+        return inside_root(file_path, self.files_root)
+
 
 class DeepSeekWebReader(BaseReader):
     """Web pages as `Document`s (Markdown), for `VectorStoreIndex.from_documents`.
@@ -134,7 +178,7 @@ class DeepSeekWebReader(BaseReader):
     """
 
     def __init__(self, **connection: Any) -> None:
-        self._connection = _WebConnection(**connection)
+        self._connection = PartConnection(**connection)
 
     def load_data(self, urls: Sequence[str]) -> list[Document]:
         """Fetch each page; a document's id is its URL."""
@@ -168,7 +212,7 @@ class DeepSeekSearchRetriever(BaseRetriever):
         super().__init__(verbose=verbose)
         self.k = k
         self.need_content = need_content
-        self._connection = _WebConnection(**connection)
+        self._connection = PartConnection(**connection)
 
     def _nodes(self, response: SearchResponse) -> list[NodeWithScore]:
         return [

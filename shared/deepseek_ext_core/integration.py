@@ -5,9 +5,9 @@ exactly as sent, for parity checks and for tools that show the request), the thi
 switch, the JSON-mode instruction both adapters put in the prompt, the SSE decoder, the retry
 classification, the helper that closes the core's streams when a framework's async generator is
 closed early, one async client per event loop, deep copies of a model that holds live clients,
-the one rule for tool-call arguments that are not JSON, how web search results read as
-a tool result, and how credentials given outside `api_key` are masked where settings are shown
-or serialized. They are public and stable,
+the one rule for tool-call arguments that are not JSON, how web search results read as a tool
+result, how an OCR answer becomes documents' texts and metadata, and how credentials given
+outside `api_key` are masked where settings are shown or serialized. They are public and stable,
 but they are not part of `deepseek_ext_core.__all__`: a user of the client never needs them.
 """
 
@@ -28,6 +28,7 @@ from ._version import package_version
 from ._web import search_text
 
 if TYPE_CHECKING:
+    from .ocr import INTERNAL_METADATA, check_mode, ocr_documents
     from .responses import (
         AsyncChatFromResponses,
         ChatFromResponses,
@@ -43,15 +44,24 @@ _RESPONSES = frozenset(
 """`/responses` in chat-completion shape, for adapters; loaded when first named."""
 
 
+_OCR = frozenset({"INTERNAL_METADATA", "check_mode", "ocr_documents"})
+"""OCR answers as framework documents' texts and metadata; loaded when first named."""
+
+
 def __getattr__(name: str) -> object:
     if name in _RESPONSES:
         from . import responses
 
         return getattr(responses, name)
+    if name in _OCR:
+        from . import ocr
+
+        return getattr(ocr, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 __all__ = [
+    "INTERNAL_METADATA",
     "MASK",
     "AsyncChatFromResponses",
     "AsyncClientPerLoop",
@@ -59,6 +69,7 @@ __all__ = [
     "PreparedRequest",
     "SSEDecoder",
     "as_chat_completion",
+    "check_mode",
     "closing_opened_streams",
     "deepcopy_model",
     "is_retryable",
@@ -68,6 +79,7 @@ __all__ = [
     "mask_mapping",
     "mask_url",
     "no_responses_endpoint",
+    "ocr_documents",
     "package_version",
     "parse_retry_after",
     "parse_tool_arguments",
