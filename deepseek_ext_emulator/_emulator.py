@@ -352,8 +352,7 @@ class Emulator:
         if isinstance(checked, ErrorSpec):
             return _error_plan(checked)
         ctx = _context(parsed, checked, fim=fim, size=size, created=int(self.clock()))
-        with self._lock:
-            item: Reply | Fault | None = self._queue.popleft() if self._queue else None
+        item = self._take_scripted(None)
         asked = item is None and self.responder is not None
         if asked and self.responder is not None:
             item = self.responder(dict(parsed))
@@ -381,8 +380,7 @@ class Emulator:
             error = check_responses(parsed)
             if error is not None:
                 return _error_plan(error)
-        with self._lock:
-            item: Reply | Fault | None = self._queue.popleft() if self._queue else None
+        item = self._take_scripted(None)
         if item is None and self.responder is not None:
             item = self.responder(dict(parsed))
         fault = Fault()
@@ -439,7 +437,7 @@ class Emulator:
         """OCR, ASR or TTS (see `_tool_answers`): checked, then scripted or derived."""
 
         def take() -> Reply | Fault | None:
-            return self._scripted_tool(endpoint)
+            return self._take_scripted(endpoint)
 
         if endpoint == "ocr":
             return ocr_plan(take, content_type, raw, int(self.clock()))
@@ -447,9 +445,10 @@ class Emulator:
             return asr_plan(take, content_type, raw)
         return tts_plan(take, None if parsed is _INVALID else parsed, len(raw))
 
-    def _scripted_tool(self, endpoint: str) -> Reply | Fault | None:
-        """The head of the queue when it answers `endpoint`: a `Reply` built for it, or a
-        `Fault` (delivering such a reply, or none); anything else is left in place."""
+    def _take_scripted(self, endpoint: str | None) -> Reply | Fault | None:
+        """The head of the queue when it answers `endpoint` (a tool's, or None for chat, FIM
+        and Responses): a `Reply` built for it, or a `Fault` delivering such a reply or none;
+        anything else is left in place for the request it answers."""
         with self._lock:
             head = self._queue[0] if self._queue else None
             reply = head.reply if isinstance(head, Fault) else head

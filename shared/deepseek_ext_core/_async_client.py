@@ -441,7 +441,7 @@ class AsyncDeepSeekClient(BaseClient):
             try:
                 response = await self._open_audio(prepared)
                 mark_status(release, response.status_code)
-                return AsyncSpeechStream(
+                stream = AsyncSpeechStream(
                     await self._checked_open(response),
                     release,
                     format=format,
@@ -451,6 +451,8 @@ class AsyncDeepSeekClient(BaseClient):
             except BaseException:
                 await released(release)
                 raise
+            await stream.aprime()  # closes the stream and frees its slot when it fails
+            return stream
 
         op = start_operation("execute_tool", prepared.body, self._settings.base_url, tool="tts")
         return await atraced(op, lambda: self._retry(attempt), finish_tool)

@@ -450,7 +450,7 @@ class DeepSeekClient(BaseClient):
             try:
                 response = self._open_audio(prepared)
                 mark_status(release, response.status_code)
-                return SpeechStream(
+                stream = SpeechStream(
                     self._checked_open(response),
                     release,
                     format=format,
@@ -460,6 +460,8 @@ class DeepSeekClient(BaseClient):
             except BaseException:
                 release()
                 raise
+            stream.prime()  # closes the stream and frees its slot when it fails
+            return stream
 
         op = start_operation("execute_tool", prepared.body, self._settings.base_url, tool="tts")
         return traced(op, lambda: self._retry(attempt), finish_tool)

@@ -241,3 +241,11 @@ def test_billed_characters_count_chinese_twice() -> None:
     assert billed_characters("abc") == 3
     assert billed_characters("中文") == 4
     assert billed_characters("中a。") == 4  # punctuation counts 1
+
+
+async def test_an_answer_with_no_audio_is_retried_as_not_begun(
+    mode: str, emulator: Emulator
+) -> None:
+    emulator.push(Fault.empty_body())
+    pieces = await _speak_all(media_client(mode, emulator, retry_policy=FAST), "Hello")
+    assert b"".join(pieces)[:4] == b"RIFF" and len(emulator.requests) == 2

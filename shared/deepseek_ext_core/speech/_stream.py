@@ -122,15 +122,38 @@ class SpeechStream(_SpeechBase):
     close it (or use `with`) to free the connection. A cut raises `StreamTruncatedError` after
     the audio that did arrive was delivered."""
 
+    _chunks: Iterator[bytes] | None = None
+    _first: bytes = b""
+
+    def prime(self) -> None:
+        """Reads the first piece of audio, so that an answer which ends or breaks before any
+        audio fails inside the retries (closed, its slot freed), not in the caller's loop."""
+        self._chunks = self._response.iter_bytes()
+        try:
+            try:
+                self._first = next(self._chunks, b"")
+            except httpx.TransportError as exc:
+                raise self._tracker.cut(type(exc).__name__) from exc
+            if not self._first:
+                raise self._tracker.cut("no audio arrived")
+        except BaseException:
+            self.close()
+            raise
+
     def __iter__(self) -> Iterator[bytes]:
         return self.iter_bytes()
 
     def iter_bytes(self) -> Iterator[bytes]:
         """The audio, piece by piece, as it arrives; checked whole at its end."""
         tracker = self._tracker
+        chunks = self._chunks if self._chunks is not None else self._response.iter_bytes()
         try:
             try:
-                for data in self._response.iter_bytes():
+                if self._first:
+                    first, self._first = self._first, b""
+                    tracker.feed(first)
+                    yield first
+                for data in chunks:
                     tracker.feed(data)
                     yield data
             except httpx.TransportError as exc:
@@ -177,15 +200,37 @@ class SpeechStream(_SpeechBase):
 class AsyncSpeechStream(_SpeechBase):
     """The async twin of `SpeechStream`."""
 
+    _chunks: AsyncIterator[bytes] | None = None
+    _first: bytes = b""
+
+    async def aprime(self) -> None:
+        """Reads the first piece of audio (see `SpeechStream.prime`)."""
+        self._chunks = self._response.aiter_bytes()
+        try:
+            try:
+                self._first = await anext(self._chunks, b"")
+            except httpx.TransportError as exc:
+                raise self._tracker.cut(type(exc).__name__) from exc
+            if not self._first:
+                raise self._tracker.cut("no audio arrived")
+        except BaseException:
+            await self.aclose()
+            raise
+
     def __aiter__(self) -> AsyncIterator[bytes]:
         return self.aiter_bytes()
 
     async def aiter_bytes(self) -> AsyncIterator[bytes]:
         """The audio, piece by piece, as it arrives; checked whole at its end."""
         tracker = self._tracker
+        chunks = self._chunks if self._chunks is not None else self._response.aiter_bytes()
         try:
             try:
-                async for data in self._response.aiter_bytes():
+                if self._first:
+                    first, self._first = self._first, b""
+                    tracker.feed(first)
+                    yield first
+                async for data in chunks:
                     tracker.feed(data)
                     yield data
             except httpx.TransportError as exc:
