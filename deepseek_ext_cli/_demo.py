@@ -85,6 +85,7 @@ def demo_parts() -> list[PartSpec]:
         PartSpec("langchain", "deepseek_ext_cli._demo_langchain"),
         PartSpec("llamaindex", "deepseek_ext_cli._demo_llamaindex"),
         PartSpec("langchain", "deepseek_ext_cli._demo_web"),
+        PartSpec("llamaindex", "deepseek_ext_cli._demo_ocr"),
     ]
 
 

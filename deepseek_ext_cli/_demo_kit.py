@@ -59,6 +59,20 @@ DOCS_QUESTION = (
 WEB_QUESTION = "How do DeepSeek's off-peak hours and context cache lower what a request costs?"
 """The question the web retrieval part answers from pages DeepSeek's Search finds."""
 
+REPORT_QUESTION = (
+    "What revenue growth does the board expect next year, and on which page of the report is that?"
+)
+"""The question the OCR part answers from the pages of `quarterly-report.pdf`."""
+REPORT_PAGES = (
+    "Quarterly report, third quarter 2026\nRevenue grew 12 percent to 4.2 million yuan.\n"
+    "The document tools sold 1,800 licences.",
+    "Outlook\nThe board expects revenue growth of 8 percent next year.\n"
+    "Hiring will focus on the speech and document teams.",
+)
+"""The text of `deepseek_ext_cli/quarterly-report.pdf`, page by page (a test checks the file)."""
+REPORT_INSTRUCTION = "Answer from the report's pages and cite the page (page_label)."
+"""The OCR part's system prompt (the offline session knows the part by it)."""
+
 # Demo data, fixed so that the offline and the live run tell the same story.
 _WEATHER = {
     "hangzhou": "27°C, humid, light rain from 15:00",

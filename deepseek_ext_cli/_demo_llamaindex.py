@@ -33,7 +33,7 @@ from deepseek_ext_cli._demo_kit import DEMO_MODEL, DOCS_QUESTION, Transcript, Us
 from deepseek_ext_core import ChatCompletion, ChatCompletionChunk
 from llamaindex_deepseek_ext import DeepSeek
 
-__all__ = ["HashingEmbedding", "run"]
+__all__ = ["HashingEmbedding", "StreamWatcher", "run"]
 
 _WORD = re.compile(r"[a-z0-9_]+")
 _STOPWORDS = frozenset(
@@ -81,7 +81,7 @@ class HashingEmbedding(BaseEmbedding):
         return self._embed(text)
 
 
-class _StreamWatcher(BaseEventHandler):
+class StreamWatcher(BaseEventHandler):
     """Shows reasoning deltas and records usage from the LLM events of one query."""
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
@@ -121,7 +121,7 @@ def run(base_url: str, api_key: str, out: TextIO, record: UsageRecorder) -> None
     llm = DeepSeek(model=DEMO_MODEL, api_key=api_key, api_base=base_url, thinking="enabled")
     engine = index.as_query_engine(llm=llm, streaming=True, similarity_top_k=3)
     transcript.user(DOCS_QUESTION)
-    watcher = _StreamWatcher(transcript, record)
+    watcher = StreamWatcher(transcript, record)
     dispatcher = get_dispatcher()  # the root: every LLM event reaches it
     dispatcher.add_event_handler(watcher)
     try:

@@ -15,6 +15,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from deepseek_ext_cli._demo_kit import REPORT_INSTRUCTION
 from deepseek_ext_emulator import Fault, Reply, Responder, Usage
 
 __all__ = ["demo_responder"]
@@ -25,6 +26,7 @@ _CACHE_UNIT = 64
 _DOCS_MARKERS = ("Context information is below", "context information")
 _WEB_MARKER = "Answer from these web pages only"
 _URL = re.compile(r"https://[^\s)]+")
+_PAGE_LABEL = re.compile(r"page_label: (\d+)")
 
 
 def demo_responder(*, pace: float = 0.0) -> Responder:
@@ -51,6 +53,8 @@ def answer(body: Mapping[str, Any]) -> Reply | None:
     }
     if {"get_weather", "convert_currency"} & names:
         reasoning, reply = _agent_step(messages)
+    elif any(REPORT_INSTRUCTION in _text(m) for m in messages):
+        reasoning, reply = _report_answer(messages)
     elif any(marker in _text(m) for m in messages for marker in _DOCS_MARKERS):
         reasoning, reply = _docs_answer(messages)
     elif any(_WEB_MARKER in _text(m) for m in messages):
@@ -213,6 +217,23 @@ def _web_answer(messages: Sequence[Mapping[str, Any]]) -> tuple[str, Reply]:
         "completes. And a prompt that starts like an earlier one reads that prefix from "
         "DeepSeek's context cache, where a hit costs a fiftieth of a miss; nothing needs to be "
         f"turned on. Sources: {sources}."
+    )
+    return reasoning, Reply.text(text)
+
+
+def _report_answer(messages: Sequence[Mapping[str, Any]]) -> tuple[str, Reply]:
+    context = "\n".join(_text(m) for m in messages)
+    page = _PAGE_LABEL.search(context)
+    if page is None or "8 percent" not in context:
+        reasoning = "The retrieved page doesn't give next year's outlook, so I can't answer."
+        return reasoning, Reply.text("The pages I was given do not say.")
+    reasoning = (
+        "The retrieved page is the outlook: the board expects 8 percent revenue growth next "
+        f"year. Its page_label is {page.group(1)}; cite it."
+    )
+    text = (
+        "The board expects revenue growth of 8 percent next year "
+        f"(quarterly-report.pdf, page {page.group(1)})."
     )
     return reasoning, Reply.text(text)
 

@@ -49,6 +49,7 @@ def test_wheel_holds_exactly_the_five_packages(wheel: Path) -> None:
     for package in PACKAGES:
         assert f"{package}/py.typed" in names
     assert "deepseek_ext_emulator/pytest_plugin.py" in names
+    assert "deepseek_ext_cli/quarterly-report.pdf" in names  # the demo's OCR part reads it
     assert "deepseek_ext_core/emulator.py" not in names  # no alias of the emulator in the core
 
 

@@ -12,10 +12,12 @@ import pytest
 from deepseek_ext_cli import _demo
 from deepseek_ext_cli import _demo_langchain as lc_demo
 from deepseek_ext_cli import _demo_llamaindex as li_demo
+from deepseek_ext_cli import _demo_ocr as ocr_demo
 from deepseek_ext_cli import _demo_web as web_demo
-from deepseek_ext_cli._demo_kit import AGENT_TURNS, DOCS_QUESTION
+from deepseek_ext_cli._demo_kit import AGENT_TURNS, DOCS_QUESTION, REPORT_PAGES
 from deepseek_ext_core import PRICES_AS_OF, Usage, estimate_cost
 
+from ..media_files import make_pdf
 from .cli_support import KEY, Run
 
 _SUMMARY = re.compile(
@@ -37,8 +39,13 @@ def test_the_parts_run_in_the_readme_order() -> None:
         ("langchain", "deepseek_ext_cli._demo_langchain"),
         ("llamaindex", "deepseek_ext_cli._demo_llamaindex"),
         ("langchain", "deepseek_ext_cli._demo_web"),
+        ("llamaindex", "deepseek_ext_cli._demo_ocr"),
     ]
-    assert [p.load() for p in parts] == [lc_demo.run, li_demo.run, web_demo.run]
+    assert [p.load() for p in parts] == [lc_demo.run, li_demo.run, web_demo.run, ocr_demo.run]
+
+
+def test_the_shipped_report_is_the_pdf_its_pages_describe() -> None:
+    assert ocr_demo.REPORT.read_bytes() == make_pdf(REPORT_PAGES)
 
 
 def test_offline_demo_with_the_explicit_tool_loop(
@@ -72,9 +79,13 @@ def test_offline_demo_with_the_explicit_tool_loop(
     assert "  <- fetch: https://example.com/deepseek/" in out
     assert "a hit costs a fiftieth of a miss" in out
     assert "2 web requests (search and fetch use no tokens): $0.00150" in out
+    assert "Part 4: a PDF read by OCR, indexed, and answered with its page" in out
+    assert "  <- ocr: quarterly-report.pdf page 2 of 2: Outlook" in out
+    assert "(quarterly-report.pdf, page 2)." in out
+    assert "Retrieved page 2; OCR of 2 pages: $0.000450" in out
     requests, input_tokens, cache_hits, output_tokens, reasoning = _numbers(out)
-    # Two model calls per agent turn, one for the query engine, one for the web answer.
-    assert requests == 6
+    # Two model calls per agent turn, one for each query engine, one for the web answer.
+    assert requests == 7
     assert 0 < cache_hits < input_tokens
     assert cache_hits % 64 == 0
     assert 0 < reasoning < output_tokens
@@ -143,5 +154,5 @@ def test_demo_command_in_a_real_process(demo_process: subprocess.Popen[str] | No
 
     assert demo_process.returncode == 0, err
     assert "(create_agent)" in out  # the dev and demo extras bring langchain's create_agent
-    assert _numbers(out)[0] == 6
+    assert _numbers(out)[0] == 7
     assert "Nothing was sent to DeepSeek and nothing was billed." in out
