@@ -302,3 +302,11 @@ async def test_a_document_to_parse_may_be_100_mib_and_no_more(
         await run(media_client(mode, emulator), "upload_file", make_pdf(), filename="a.pdf",
                   purpose="assistants")  # fmt: skip
     assert emulator.requests == []
+
+
+def test_the_docs_example_files_are_the_ones_the_tests_make() -> None:
+    from ..media_files import make_wav
+
+    examples = Path(__file__).resolve().parents[2] / "examples"
+    assert (examples / "report.pdf").read_bytes() == make_pdf()
+    assert (examples / "memo.wav").read_bytes() == make_wav(1.0)
