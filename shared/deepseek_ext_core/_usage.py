@@ -60,7 +60,7 @@ docs/deepseek-api.md §8.1). Unsuccessful ones (no results, no content) are free
 
 # OCR, document parsing, ASR and TTS (from 2026-11-13, docs/deepseek-api.md §6.11-6.14) have
 # CNY prices only. They are converted at the rate DeepSeek's own tables imply: Search and Fetch
-# cost CNY 5 = USD 0.75 per 1,000 requests (§6.9, §8.1), so CNY 1 = USD 0.15.
+# cost CNY 5 = USD 0.75 per 1,000 requests (docs/deepseek-api.md §6.9, §8.1): CNY 1 = USD 0.15.
 MEDIA_PRICES_AS_OF = "2026-11-13"
 USD_PER_CNY = Decimal("0.15")
 """DeepSeek's implied exchange rate (CNY 5 = USD 0.75 in its Search/Fetch prices)."""

@@ -1,6 +1,7 @@
 """DeepSeek's speech endpoints: ASR (`POST /v1/tools/asr`, docs/deepseek-api.md §6.12), audio
-checked from its header before sending; TTS (`POST /v1/tools/tts`, §6.13), audio streamed to
-the caller as it is synthesized, a cut stream raised and a partial file never left behind.
+checked from its header before sending; TTS (`POST /v1/tools/tts`, docs/deepseek-api.md §6.13),
+audio streamed to the caller as it is synthesized, a cut stream raised and a partial file never
+left behind.
 
 Loaded when first used (`client.transcribe(...)`, `client.speak(...)`).
 """
