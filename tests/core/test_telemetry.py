@@ -25,12 +25,15 @@ from deepseek_ext_core import (
     ChatRequest,
     DeepSeekClient,
     FIMRequest,
+    PayloadTooLargeError,
     RetryPolicy,
     UserMessage,
     configure_telemetry,
 )
 from deepseek_ext_core._telemetry import _STATE
 from deepseek_ext_emulator import Emulator, Fault, Reply
+
+from ..media_files import make_pdf, make_wav
 
 KEY = "sk-telemetry-test-9c2e41"
 HELLO = ChatRequest(model="deepseek-flash", messages=(UserMessage("hello there"),))
@@ -199,6 +202,26 @@ def test_fim_and_web_tools_have_spans_of_their_own(recorded: Recorded, emulator:
     search = attributes_of(recorded.finished()[2])
     assert search["gen_ai.tool.name"] == "search"
     assert search["deepseek.cost.estimated_usd"] == 0.00075
+
+
+def test_ocr_asr_and_tts_have_spans_with_their_cost(
+    recorded: Recorded, emulator: Emulator, tmp_path: Path
+) -> None:
+    with _client(emulator) as client:
+        client.ocr(make_pdf(), filename="r.pdf")
+        client.transcribe(make_wav(2.0), filename="m.wav")
+        client.speak_to_file("Hello", tmp_path / "a.wav")
+        emulator.push(Fault.status(413))
+        with pytest.raises(PayloadTooLargeError):
+            client.ocr(make_pdf(), filename="r.pdf")
+
+    spans = recorded.finished()
+    assert [span.name for span in spans] == [
+        "execute_tool ocr", "execute_tool asr", "execute_tool tts", "execute_tool ocr"
+    ]  # fmt: skip
+    costs = [attributes_of(span).get("deepseek.cost.estimated_usd") for span in spans[:3]]
+    assert costs == pytest.approx([0.00045, 2 * 0.0000325, 5 * 0.000045])
+    assert spans[3].status.status_code.name == "ERROR"
 
 
 def test_content_is_recorded_only_when_asked_and_never_the_key(emulator: Emulator) -> None:

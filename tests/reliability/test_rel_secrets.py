@@ -251,3 +251,64 @@ def test_transport_error_traceback_with_captured_locals(
     assert out.error is not None
     _scan_error(scanner, f"reset via {driver.name}", out.error, locals_=True)
     assert not scanner.leaks
+
+
+def test_the_document_and_speech_parts_never_show_the_key(
+    key: str, emulator: Emulator, scanner: Scanner, all_logs: LogRecords, tmp_path: Any
+) -> None:
+    """OCR, ASR and TTS parts: their reprs, pickles and dumps, their logs, and the errors of a
+    refused key and of a cut speech stream."""
+    from langchain_deepseek_ext import (
+        DeepSeekAudioParser,
+        DeepSeekOCRLoader,
+        DeepSeekOCRParser,
+        DeepSeekTextToSpeech,
+    )
+    from llamaindex_deepseek_ext import DeepSeekAudioReader, DeepSeekOCRReader, DeepSeekToolSpec
+
+    from ..media_files import make_pdf, make_wav
+
+    pdf = tmp_path / "r.pdf"
+    pdf.write_bytes(make_pdf())
+    lc = {"api_key": key, "base_url": emulator.base_url, "max_retries": 0}
+    li = {"api_key": key, "api_base": emulator.base_url, "max_retries": 0}
+    parts: dict[str, Any] = {
+        "DeepSeekOCRLoader": DeepSeekOCRLoader(pdf, **lc),
+        "DeepSeekOCRParser": DeepSeekOCRParser(**lc),
+        "DeepSeekAudioParser": DeepSeekAudioParser(**lc),
+        "DeepSeekTextToSpeech": DeepSeekTextToSpeech(output_dir=str(tmp_path), **lc),
+        "DeepSeekOCRReader": DeepSeekOCRReader(**li),
+        "DeepSeekAudioReader": DeepSeekAudioReader(**li),
+        "DeepSeekToolSpec": DeepSeekToolSpec(audio_dir=str(tmp_path), **li),
+    }
+    parts["DeepSeekOCRLoader"].load()
+    parts["DeepSeekOCRReader"].load_data(pdf)
+    parts["DeepSeekTextToSpeech"].invoke({"text": "Hello"})
+    for name, part in parts.items():
+        scanner.scan(f"repr({name})", repr(part))
+        scanner.scan(f"vars({name})", repr(vars(part)))
+        scanner.scan(f"pickle({name})", pickle.dumps(part))
+    scanner.scan("dumps(DeepSeekTextToSpeech)", dumps(parts["DeepSeekTextToSpeech"]))
+    wrong = fake_key()
+    wrong_scanner = Scanner(wrong)
+    with DeepSeekClient(api_key=wrong, base_url=emulator.base_url, max_retries=0) as client:
+        for call in (
+            lambda: client.ocr(make_pdf(), filename="r.pdf"),
+            lambda: client.transcribe(make_wav(), filename="m.wav"),
+            lambda: client.speak_to_file("Hi", tmp_path / "x.wav"),
+        ):
+            with pytest.raises(Exception) as refused:
+                call()
+            text = "".join(traceback.format_exception(refused.value))
+            wrong_scanner.scan("401 traceback", text)
+            scanner.scan("401 traceback", text)
+    emulator.push(Fault.drop_after_chunks(1, reply=Reply.speech(make_wav(), chunk_size=1000)))
+    with (
+        DeepSeekClient(api_key=key, base_url=emulator.base_url) as client,
+        pytest.raises(Exception) as cut,
+    ):
+        client.speak_to_file("Hi", tmp_path / "y.wav")
+    scanner.scan("cut speech traceback", "".join(traceback.format_exception(cut.value)))
+    for index, text in enumerate(all_logs.texts):
+        scanner.scan(f"log record {index}", text)
+    assert not scanner.leaks and not wrong_scanner.leaks
