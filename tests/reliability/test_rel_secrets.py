@@ -270,8 +270,8 @@ def test_the_document_and_speech_parts_never_show_the_key(
 
     pdf = tmp_path / "r.pdf"
     pdf.write_bytes(make_pdf())
-    lc = {"api_key": key, "base_url": emulator.base_url, "max_retries": 0}
-    li = {"api_key": key, "api_base": emulator.base_url, "max_retries": 0}
+    lc: dict[str, Any] = {"api_key": key, "base_url": emulator.base_url, "max_retries": 0}
+    li: dict[str, Any] = {"api_key": key, "api_base": emulator.base_url, "max_retries": 0}
     parts: dict[str, Any] = {
         "DeepSeekOCRLoader": DeepSeekOCRLoader(pdf, **lc),
         "DeepSeekOCRParser": DeepSeekOCRParser(**lc),
