@@ -17,8 +17,9 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from llama_index.core import Document, VectorStoreIndex
+from llama_index.core.base.base_query_engine import BaseQueryEngine
 from llama_index.core.base.llms.types import ChatResponse
-from llama_index.core.base.response.schema import StreamingResponse
+from llama_index.core.base.response.schema import RESPONSE_TYPE, StreamingResponse
 from llama_index.core.embeddings import BaseEmbedding
 
 # LlamaIndex's documented import; the name is re-exported without `__all__`, hence the ignore.
@@ -33,7 +34,7 @@ from deepseek_ext_cli._demo_kit import DEMO_MODEL, DOCS_QUESTION, Transcript, Us
 from deepseek_ext_core import ChatCompletion, ChatCompletionChunk
 from llamaindex_deepseek_ext import DeepSeek
 
-__all__ = ["HashingEmbedding", "StreamWatcher", "run"]
+__all__ = ["HashingEmbedding", "run", "stream_query"]
 
 _WORD = re.compile(r"[a-z0-9_]+")
 _STOPWORDS = frozenset(
@@ -81,7 +82,7 @@ class HashingEmbedding(BaseEmbedding):
         return self._embed(text)
 
 
-class StreamWatcher(BaseEventHandler):
+class _StreamWatcher(BaseEventHandler):
     """Shows reasoning deltas and records usage from the LLM events of one query."""
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
@@ -121,11 +122,21 @@ def run(base_url: str, api_key: str, out: TextIO, record: UsageRecorder) -> None
     llm = DeepSeek(model=DEMO_MODEL, api_key=api_key, api_base=base_url, thinking="enabled")
     engine = index.as_query_engine(llm=llm, streaming=True, similarity_top_k=3)
     transcript.user(DOCS_QUESTION)
-    watcher = StreamWatcher(transcript, record)
+    response = stream_query(engine, DOCS_QUESTION, transcript, record)
+    titles = [_title(node.get_content()) for node in response.source_nodes]
+    transcript.note("Retrieved sections: " + "; ".join(titles))
+
+
+def stream_query(
+    engine: BaseQueryEngine, question: str, transcript: Transcript, record: UsageRecorder
+) -> RESPONSE_TYPE:
+    """Asks a streaming query engine, showing its reasoning and answer as they arrive and
+    recording the usage of its LLM calls."""
+    watcher = _StreamWatcher(transcript, record)
     dispatcher = get_dispatcher()  # the root: every LLM event reaches it
     dispatcher.add_event_handler(watcher)
     try:
-        response = engine.query(DOCS_QUESTION)
+        response = engine.query(question)
         if isinstance(response, StreamingResponse) and response.response_gen is not None:
             for piece in response.response_gen:
                 transcript.answer(piece)
@@ -134,8 +145,7 @@ def run(base_url: str, api_key: str, out: TextIO, record: UsageRecorder) -> None
     finally:
         dispatcher.event_handlers.remove(watcher)
     transcript.end_block()
-    titles = [_title(node.get_content()) for node in response.source_nodes]
-    transcript.note("Retrieved sections: " + "; ".join(titles))
+    return response
 
 
 def _title(section: str) -> str:

@@ -13,10 +13,6 @@ from pathlib import Path
 from typing import TextIO
 
 from llama_index.core import VectorStoreIndex
-from llama_index.core.base.response.schema import StreamingResponse
-
-# LlamaIndex's documented import; the name is re-exported without `__all__`, hence the ignore.
-from llama_index.core.instrumentation import get_dispatcher  # type: ignore[attr-defined]
 
 from deepseek_ext_cli._demo_kit import (
     DEMO_MODEL,
@@ -25,7 +21,7 @@ from deepseek_ext_cli._demo_kit import (
     Transcript,
     UsageRecorder,
 )
-from deepseek_ext_cli._demo_llamaindex import HashingEmbedding, StreamWatcher
+from deepseek_ext_cli._demo_llamaindex import HashingEmbedding, stream_query
 from deepseek_ext_core import OCR_PAGE_PRICE_USD
 from llamaindex_deepseek_ext import DeepSeek, DeepSeekOCRReader
 
@@ -54,19 +50,7 @@ def run(base_url: str, api_key: str, out: TextIO, record: UsageRecorder) -> None
     )  # fmt: skip
     engine = index.as_query_engine(llm=llm, streaming=True, similarity_top_k=1)
     transcript.user(REPORT_QUESTION)
-    watcher = StreamWatcher(transcript, record)
-    dispatcher = get_dispatcher()
-    dispatcher.add_event_handler(watcher)
-    try:
-        response = engine.query(REPORT_QUESTION)
-        if isinstance(response, StreamingResponse) and response.response_gen is not None:
-            for piece in response.response_gen:
-                transcript.answer(piece)
-        else:
-            transcript.answer(str(response))
-    finally:
-        dispatcher.event_handlers.remove(watcher)
-    transcript.end_block()
+    response = stream_query(engine, REPORT_QUESTION, transcript, record)
     cited = [str(node.metadata.get("page_label")) for node in response.source_nodes]
     transcript.note(
         f"Retrieved page {', '.join(cited)}; OCR of {len(pages)} pages: "
