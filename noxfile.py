@@ -29,7 +29,9 @@ ROOT = Path(__file__).resolve().parent
 PYTHONS = ["3.10", "3.11", "3.12", "3.13"]
 # The dependencies whose lowest declared version the `lowest` session pins: the runtime ones and
 # those of the extras the tests exercise (the test tools themselves stay current).
-LOWEST_FROM = ("dependencies", "langchain", "llamaindex", "tokenizer", "otel", "redis")
+LOWEST_FROM = (
+    "dependencies", "langchain", "llamaindex", "tokenizer", "otel", "redis", "speech"
+)  # fmt: skip
 
 nox.options.sessions = [*(f"tests-{version}" for version in PYTHONS), "lowest"]
 nox.options.error_on_missing_interpreters = False

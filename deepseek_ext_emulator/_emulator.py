@@ -38,6 +38,7 @@ from deepseek_ext_emulator._render import (
 from deepseek_ext_emulator._replies import Reply
 from deepseek_ext_emulator._responses import check_responses, example_of, render_response
 from deepseek_ext_emulator._server import LoopbackServer, Plan
+from deepseek_ext_emulator._speech_live import Session, live_key, live_session
 from deepseek_ext_emulator._tool_answers import TOOLS, asr_plan, ocr_plan, tts_plan
 from deepseek_ext_emulator._validation import Checked, check_chat, check_fim, thinking_mode
 from deepseek_ext_emulator._web import (
@@ -432,6 +433,30 @@ class Emulator:
         if isinstance(answer, ErrorSpec):
             return _error_plan(answer)
         return Plan(Rendered(200, JSON_TYPE, body=dumps(answer).encode()), fault)
+
+    def websocket(self, target: str, headers: dict[str, str]) -> Plan | Session:
+        """TTS over a WebSocket (see `_speech_live`): the key, the query and a scripted
+        `Fault` (its status answers the upgrade; `drop_after_chunks(n)` cuts after n frames)."""
+        split = urlsplit(target)
+        record_headers = {
+            name: "<redacted>" if name in ("authorization", "sec-websocket-protocol") else value
+            for name, value in headers.items()
+        }
+        with self._lock:
+            self._requests.append(
+                RecordedRequest("GET", split.path, split.query, record_headers, None, b"")
+            )
+        if normalize_path(split.path) != "/tools/tts":
+            return Plan(Rendered(404, "text/plain; charset=utf-8"))
+        key = live_key(headers)
+        if not key or (self.api_key is not None and key != self.api_key):
+            return _error_plan(auth_error(key))
+        scripted = self._take_scripted("tts")
+        fault = scripted if isinstance(scripted, Fault) else Fault()
+        if fault.error is not None:
+            return Plan(Rendered(200, JSON_TYPE, body=b"{}"), fault)
+        session = live_session(split.query, fault)
+        return _error_plan(session) if isinstance(session, ErrorSpec) else session
 
     def _tool_plan(self, endpoint: str, content_type: str, raw: bytes, parsed: Any) -> Plan:
         """OCR, ASR or TTS (see `_tool_answers`): checked, then scripted or derived."""

@@ -22,6 +22,7 @@ from typing import Protocol
 
 from deepseek_ext_emulator._faults import Fault
 from deepseek_ext_emulator._render import Rendered
+from deepseek_ext_emulator._websocket import WebSocket, handshake
 from deepseek_ext_emulator._wire import trace_id
 
 _BATCH = 64 * 1024
@@ -60,6 +61,10 @@ class App(Protocol):
 
     def over_capacity(self) -> Plan:
         """The answer for a request over the account's cap."""
+        ...
+
+    def websocket(self, target: str, headers: dict[str, str]) -> Plan | Callable[[WebSocket], None]:
+        """A WebSocket upgrade: the session to run once upgraded, or an HTTP answer instead."""
         ...
 
 
@@ -166,6 +171,9 @@ class _Handler(BaseHTTPRequestHandler):
             return
         headers = {name.lower(): value for name, value in self.headers.items()}
         app = self.server.app
+        if headers.get("upgrade", "").lower() == "websocket":
+            self._serve_websocket(app, headers)
+            return
         if not app.enter(self.path):
             self._deliver_or_abort(app.over_capacity())
             return
@@ -187,6 +195,21 @@ class _Handler(BaseHTTPRequestHandler):
         finally:
             self._finishing = _nothing
             leave()
+
+    def _serve_websocket(self, app: App, headers: dict[str, str]) -> None:
+        decision = app.websocket(self.path, headers)
+        if isinstance(decision, Plan):
+            self._deliver_or_abort(decision)
+            return
+        offered = [p.strip() for p in headers.get("sec-websocket-protocol", "").split(",")]
+        chosen = "tts" if "tts" in offered else None
+        self.close_connection = True
+        try:
+            self.wfile.write(handshake(headers.get("sec-websocket-key", ""), chosen))
+            self.wfile.flush()
+            decision(WebSocket(self.rfile, self.wfile, self.connection))
+        except OSError:
+            self._abort(rst=False)
 
     def _deliver_or_abort(self, plan: Plan) -> None:
         try:

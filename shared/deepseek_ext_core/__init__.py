@@ -126,12 +126,27 @@ if TYPE_CHECKING:
         ResponsesRequest,
         ResponseStream,
     )
-    from .speech import AsyncSpeechStream, SpeechResult, SpeechStream, Transcription
+    from .speech import (
+        AsyncLiveSpeechStream,
+        AsyncSpeechStream,
+        LiveSpeechStream,
+        SpeechResult,
+        SpeechStream,
+        Transcription,
+    )
 
 _LAZY_MODULES = {
     **dict.fromkeys(("LayoutBox", "OCRPage", "OCRResult"), "ocr"),
     **dict.fromkeys(
-        ("AsyncSpeechStream", "SpeechResult", "SpeechStream", "Transcription"), "speech"
+        (
+            "AsyncLiveSpeechStream",
+            "AsyncSpeechStream",
+            "LiveSpeechStream",
+            "SpeechResult",
+            "SpeechStream",
+            "Transcription",
+        ),
+        "speech",
     ),
 }
 """OCR and speech names, loaded when first named, as the Responses API's are."""
@@ -184,6 +199,7 @@ __all__ = [
     "AssistantMessage",
     "AsyncChatStream",
     "AsyncDeepSeekClient",
+    "AsyncLiveSpeechStream",
     "AsyncResponseStream",
     "AsyncSpeechStream",
     "AsyncStream",
@@ -228,6 +244,7 @@ __all__ = [
     "LimiterQueueFullError",
     "LimiterTimeoutError",
     "LimiterUnavailableError",
+    "LiveSpeechStream",
     "Message",
     "MissingAPIKeyError",
     "ModelCapabilities",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import httpx
@@ -15,7 +15,14 @@ if TYPE_CHECKING:
 
     from .ocr import OCRResult
     from .responses import AsyncResponseStream, Response, ResponseEvent, ResponsesRequest
-    from .speech import AsyncSpeechStream, AudioFormat, SpeechResult, Transcription, Voice
+    from .speech import (
+        AsyncLiveSpeechStream,
+        AsyncSpeechStream,
+        AudioFormat,
+        SpeechResult,
+        Transcription,
+        Voice,
+    )
 
 from ._base import (
     BaseClient,
@@ -472,6 +479,40 @@ class AsyncDeepSeekClient(BaseClient):
         )
         async with stream:
             return await stream.stream_to_file(path)
+
+    async def speak_live(
+        self,
+        texts: Iterable[str] | AsyncIterable[str],
+        *,
+        voice_id: Voice = "stella",
+        format: Literal["pcm", "opus"] = "pcm",
+        filter_markdown: bool = True,
+    ) -> AsyncLiveSpeechStream:
+        """TTS over DeepSeek's WebSocket (see `DeepSeekClient.speak_live`): iterate the
+        returned stream with `async for`, in an `async with` block; `texts` may be an async
+        iterable. Needs the `speech` extra (websockets)."""
+        from .speech import AsyncLiveSpeechStream
+        from .speech._live import aopen_live, live_url, require_websockets
+
+        require_websockets()
+        url = live_url(
+            self._settings.url("/v1/tools/tts"),
+            voice_id=voice_id,
+            format=format,
+            filter_markdown=filter_markdown,
+        )
+        headers = list(self._settings.headers(json_body=False).multi_items())
+
+        async def attempt() -> AsyncLiveSpeechStream:
+            release = await self._acquire()
+            try:
+                connection = await aopen_live(url, headers, self._settings.timeout.connect)
+            except BaseException:
+                await released(release)
+                raise
+            return AsyncLiveSpeechStream(connection, release, texts, format=format)
+
+        return await self._retry(attempt)
 
     async def _open_audio(self, prepared: PreparedRequest) -> httpx.Response:
         with mapped_transport_errors:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import httpx
@@ -72,7 +72,14 @@ from .limits._slots import Slot, mark_status, request_estimate, settlement
 if TYPE_CHECKING:
     from .ocr import OCRResult
     from .responses import Response, ResponseEvent, ResponsesRequest, ResponseStream
-    from .speech import AudioFormat, SpeechResult, SpeechStream, Transcription, Voice
+    from .speech import (
+        AudioFormat,
+        LiveSpeechStream,
+        SpeechResult,
+        SpeechStream,
+        Transcription,
+        Voice,
+    )
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -481,6 +488,41 @@ class DeepSeekClient(BaseClient):
             text, voice_id=voice_id, format=format, filter_markdown=filter_markdown
         ) as stream:
             return stream.stream_to_file(path)
+
+    def speak_live(
+        self,
+        texts: Iterable[str],
+        *,
+        voice_id: Voice = "stella",
+        format: Literal["pcm", "opus"] = "pcm",
+        filter_markdown: bool = True,
+    ) -> LiveSpeechStream:
+        """TTS over DeepSeek's WebSocket: the pieces of `texts` (an LLM's streamed answer, say)
+        are sent as they come, and the audio is read as it is synthesized; iterate the returned
+        stream, in a `with` block. The opening is retried per the policy, nothing after it.
+        Needs the `speech` extra (websockets)."""
+        from .speech import LiveSpeechStream
+        from .speech._live import live_url, open_live, require_websockets
+
+        require_websockets()
+        url = live_url(
+            self._settings.url("/v1/tools/tts"),
+            voice_id=voice_id,
+            format=format,
+            filter_markdown=filter_markdown,
+        )
+        headers = list(self._settings.headers(json_body=False).multi_items())
+
+        def attempt() -> LiveSpeechStream:
+            release = self._acquire()
+            try:
+                connection = open_live(url, headers, self._settings.timeout.connect)
+            except BaseException:
+                release()
+                raise
+            return LiveSpeechStream(connection, release, texts, format=format)
+
+        return self._retry(attempt)
 
     def _open_audio(self, prepared: PreparedRequest) -> httpx.Response:
         with mapped_transport_errors:

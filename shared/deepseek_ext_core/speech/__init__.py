@@ -3,11 +3,15 @@ checked from its header before sending; TTS (`POST /v1/tools/tts`, docs/deepseek
 audio streamed to the caller as it is synthesized, a cut stream raised and a partial file never
 left behind.
 
-Loaded when first used (`client.transcribe(...)`, `client.speak(...)`).
+TTS over DeepSeek's WebSocket (`client.speak_live(texts)`) sends text as it is written and reads
+audio as it is synthesized (the `speech` extra). Loaded when first used (`client.transcribe(...)`,
+`client.speak(...)`).
 """
 
 from ._asr import ASR_PATH, MAX_ASR_BYTES, MAX_ASR_SECONDS, Transcription, prepare_transcription
 from ._audio import WAV_RATES, AudioInfo, read_audio
+from ._live import LIVE_FORMATS
+from ._live_stream import AsyncLiveSpeechStream, LiveSpeechStream
 from ._stream import AsyncSpeechStream, AudioTracker, SpeechStream
 from ._tts import (
     FORMATS,
@@ -26,6 +30,7 @@ from ._tts import (
 __all__ = [
     "ASR_PATH",
     "FORMATS",
+    "LIVE_FORMATS",
     "MAX_ASR_BYTES",
     "MAX_ASR_SECONDS",
     "MAX_TTS_BODY_BYTES",
@@ -34,10 +39,12 @@ __all__ = [
     "TTS_PATH",
     "VOICES",
     "WAV_RATES",
+    "AsyncLiveSpeechStream",
     "AsyncSpeechStream",
     "AudioFormat",
     "AudioInfo",
     "AudioTracker",
+    "LiveSpeechStream",
     "SpeechResult",
     "SpeechStream",
     "Transcription",

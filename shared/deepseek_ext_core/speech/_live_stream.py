@@ -1,0 +1,207 @@
+"""A live TTS session (sync and async twins): the caller's text pieces are sent as they come,
+by a thread or a task, while the audio is read here as it arrives. A failure of the caller's
+text source ends the session with that failure; a connection that closes before the final frame
+raises `StreamTruncatedError` after the audio that did arrive was delivered."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Iterator
+from decimal import Decimal
+from typing import Any
+
+from .._usage import TTS_CHARACTER_PRICE_USD
+from ..limits._slots import released
+from ._live import FINISH_TEXT, finish_error, text_event
+from ._stream import AudioTracker
+from ._tts import billed_characters
+
+
+class _LiveBase:
+    def __init__(self, connection: Any, release: Callable[[], None], *, format: str) -> None:
+        self._connection = connection
+        self._release = release
+        self._tracker = AudioTracker(format)
+        self._failure: BaseException | None = None
+        self.format = format
+        """`pcm` or `opus`."""
+        self.characters = 0
+        """Billed characters sent so far (a Chinese character counts 2)."""
+
+    @property
+    def estimated_cost(self) -> Decimal:
+        """USD for the text sent (CNY 3 per 10,000 characters, list price)."""
+        return TTS_CHARACTER_PRICE_USD * self.characters
+
+    @property
+    def bytes_received(self) -> int:
+        """Audio bytes that reached the caller so far."""
+        return self._tracker.received
+
+    def _frame(self, message: str | bytes) -> bytes | None:
+        """Audio to deliver, or None for a text frame (raises for a failure it reports);
+        `_done` is set by the final frame."""
+        if isinstance(message, bytes):
+            self._tracker.feed(message)
+            return message
+        try:
+            frame = json.loads(message)
+        except ValueError:
+            frame = {}
+        if isinstance(frame, dict) and frame.get("event") == "finish":
+            self._done = True
+            error = finish_error(frame)
+            if error is not None:
+                raise error
+        return None
+
+    _done = False
+
+    def _end(self, closed: BaseException | None) -> None:
+        if self._failure is not None:
+            raise self._failure
+        if not self._done:
+            raise self._tracker.cut("the connection closed before the final frame") from closed
+        if self.format == "pcm" and self._tracker.received % 2:
+            raise self._tracker.cut("it ends in the middle of a 16-bit sample")
+
+
+class LiveSpeechStream(_LiveBase):
+    """A live TTS session: iterate it for the audio; the text pieces are sent meanwhile."""
+
+    def __init__(
+        self, connection: Any, release: Callable[[], None], texts: Iterable[str], *, format: str
+    ) -> None:
+        super().__init__(connection, release, format=format)
+        self._texts = texts
+        self._sender: threading.Thread | None = None
+
+    def _send_all(self) -> None:
+        try:
+            for piece in self._texts:
+                event = text_event(piece)
+                if piece:
+                    self._connection.send(event)
+                    self.characters += billed_characters(piece)
+            self._connection.send(FINISH_TEXT)
+        except BaseException as exc:  # the caller's text source failed, or the socket did
+            if not self._done:
+                self._failure = exc
+            self._connection.close()
+
+    def __iter__(self) -> Iterator[bytes]:
+        from websockets.exceptions import ConnectionClosed
+
+        self._sender = threading.Thread(target=self._send_all, daemon=True, name="tts-sender")
+        self._sender.start()
+        closed: BaseException | None = None
+        try:
+            try:
+                for message in self._connection:
+                    audio = self._frame(message)
+                    if audio is not None:
+                        yield audio
+                    elif self._done:
+                        break
+            except ConnectionClosed as exc:
+                closed = exc
+            self._end(closed)
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        """Closes the session and frees its slot (a second call does nothing)."""
+        self._connection.close()
+        if self._sender is not None and self._sender is not threading.current_thread():
+            self._sender.join(timeout=10)
+        release, self._release = self._release, _nothing
+        release()
+
+    def __enter__(self) -> LiveSpeechStream:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+class AsyncLiveSpeechStream(_LiveBase):
+    """The async twin of `LiveSpeechStream`: text from an iterable or an async iterable."""
+
+    def __init__(
+        self,
+        connection: Any,
+        release: Callable[[], None],
+        texts: Iterable[str] | AsyncIterable[str],
+        *,
+        format: str,
+    ) -> None:
+        super().__init__(connection, release, format=format)
+        self._texts = texts
+        self._sender: asyncio.Task[None] | None = None
+
+    async def _pieces(self) -> AsyncIterator[str]:
+        if isinstance(self._texts, AsyncIterable):
+            async for piece in self._texts:
+                yield piece
+        else:
+            for piece in self._texts:
+                yield piece
+
+    async def _send_all(self) -> None:
+        try:
+            async for piece in self._pieces():
+                event = text_event(piece)
+                if piece:
+                    await self._connection.send(event)
+                    self.characters += billed_characters(piece)
+            await self._connection.send(FINISH_TEXT)
+        except asyncio.CancelledError:
+            raise
+        except BaseException as exc:
+            if not self._done:
+                self._failure = exc
+            await self._connection.close()
+
+    def __aiter__(self) -> AsyncIterator[bytes]:
+        return self._receive()
+
+    async def _receive(self) -> AsyncIterator[bytes]:
+        from websockets.exceptions import ConnectionClosed
+
+        self._sender = asyncio.ensure_future(self._send_all())
+        closed: BaseException | None = None
+        try:
+            try:
+                async for message in self._connection:
+                    audio = self._frame(message)
+                    if audio is not None:
+                        yield audio
+                    elif self._done:
+                        break
+            except ConnectionClosed as exc:
+                closed = exc
+            if self._sender is not None:
+                await asyncio.wait([self._sender], timeout=10)
+            self._end(closed)
+        finally:
+            await self.aclose()
+
+    async def aclose(self) -> None:
+        """Closes the session, stops sending and frees its slot."""
+        await self._connection.close()
+        if self._sender is not None and not self._sender.done():
+            self._sender.cancel()
+        release, self._release = self._release, _nothing
+        await released(release)
+
+    async def __aenter__(self) -> AsyncLiveSpeechStream:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+
+def _nothing() -> None:
+    return None
