@@ -113,11 +113,36 @@ def test_chat_users_do_not_import_the_fim_model_or_yaml() -> None:
     assert "langchain_deepseek_ext.llms" in loaded
 
 
+def test_chat_users_load_none_of_the_document_and_speech_parts() -> None:
+    heavy = {
+        "deepseek_ext_core.ocr",
+        "deepseek_ext_core.speech",
+        "langchain_deepseek_ext.documents",
+        "langchain_deepseek_ext.speech",
+        "llamaindex_deepseek_ext.documents",
+        "websockets",
+    }
+    loaded = _modules_after(
+        "from langchain_deepseek_ext import ChatDeepSeek\n"
+        "from llamaindex_deepseek_ext import DeepSeek"
+    )
+    assert not heavy & loaded
+    loaded = _modules_after("from langchain_deepseek_ext import DeepSeekOCRLoader")
+    assert {"langchain_deepseek_ext.documents", "deepseek_ext_core.ocr"} <= loaded
+    assert "websockets" not in loaded  # only a live TTS session brings it
+    loaded = _modules_after("from llamaindex_deepseek_ext import DeepSeekOCRReader")
+    assert "llamaindex_deepseek_ext.documents" in loaded
+
+
 def test_every_name_in_all_resolves() -> None:
     import langchain_deepseek_ext
 
+    import llamaindex_deepseek_ext
+
     for name in langchain_deepseek_ext.__all__:
         assert getattr(langchain_deepseek_ext, name) is not None
+    for name in llamaindex_deepseek_ext.__all__:
+        assert getattr(llamaindex_deepseek_ext, name) is not None
     with pytest.raises(AttributeError, match="no attribute 'Nope'"):
         langchain_deepseek_ext.Nope  # noqa: B018
 
