@@ -136,7 +136,6 @@ def test_chat_users_load_none_of_the_document_and_speech_parts() -> None:
 
 def test_every_name_in_all_resolves() -> None:
     import langchain_deepseek_ext
-
     import llamaindex_deepseek_ext
 
     for name in langchain_deepseek_ext.__all__:
