@@ -25,7 +25,6 @@ from deepseek_ext_core import (
     AuthenticationError,
     BadRequestError,
     DeepSeekClient,
-    DeepSeekError,
     InternalServerError,
     InvalidResponseError,
     PayloadTooLargeError,
@@ -38,7 +37,8 @@ from deepseek_ext_emulator import Emulator, Fault, Reply
 
 from ..media_files import make_pdf, make_wav
 from ._tally import TALLY
-from .rel_support import RetrySpy, closed_port_url, core_policy, count_transport_requests, fake_key
+from .rel_endpoint_faults import Scenario, judge, play, spare, status_once
+from .rel_support import RetrySpy, core_policy, fake_key
 
 PDF = make_pdf()
 WAV = make_wav(1.0)
@@ -149,44 +149,22 @@ SURFACES = [
 ]
 
 
-@dataclass(frozen=True)
-class Scenario:
-    name: str
-    script: Callable[[], list[Fault]]
-    attempts: int
-    error: type[DeepSeekError] | None = None
-    pending_after: int = 0
-    wrong_key: bool = False
-    refused: bool = False
-    speech: bool | None = None
-    """Only for speech surfaces (True), only for the others (False), or both (None)."""
-
-
-def _spare() -> Fault:
-    """A harmless fault queued behind one that must not be retried: still queued after."""
-    return Fault.delay(0.0)
-
-
-def _status_once(code: int) -> Callable[[], list[Fault]]:
-    return lambda: [Fault.status(code)]
-
-
 def _cut_speech() -> list[Fault]:
     return [
         Fault.drop_after_chunks(2, reply=Reply.speech(make_wav(1.0), chunk_size=4096)),
-        _spare(),
+        spare(),
     ]
 
 
 SCENARIOS = [
     Scenario("429 with Retry-After", lambda: [Fault.status(429, retry_after=0)], 2),
     Scenario("429 every attempt", lambda: [Fault.status(429, retry_after=0)] * 3, 3, RateLimitError),  # noqa: E501
-    *(Scenario(f"{code} once", _status_once(code), 2) for code in (500, 502, 503, 504)),
+    *(Scenario(f"{code} once", status_once(code), 2) for code in (500, 502, 503, 504)),
     Scenario("500 every attempt", lambda: [Fault.status(500)] * 3, 3, InternalServerError),
     Scenario("503 every attempt", lambda: [Fault.status(503)] * 3, 3, ServiceUnavailableError),
-    Scenario("400 not retried", lambda: [Fault.status(400), _spare()], 1, BadRequestError, 1),
-    Scenario("408 not retried", lambda: [Fault.status(408), _spare()], 1, UploadTimeoutError, 1, speech=False),  # noqa: E501
-    Scenario("413 not retried", lambda: [Fault.status(413), _spare()], 1, PayloadTooLargeError, 1, speech=False),  # noqa: E501
+    Scenario("400 not retried", lambda: [Fault.status(400), spare()], 1, BadRequestError, 1),
+    Scenario("408 not retried", lambda: [Fault.status(408), spare()], 1, UploadTimeoutError, 1, speech=False),  # noqa: E501
+    Scenario("413 not retried", lambda: [Fault.status(413), spare()], 1, PayloadTooLargeError, 1, speech=False),  # noqa: E501
     Scenario("401 not retried", list, 1, AuthenticationError, wrong_key=True),
     Scenario("connection refused", list, 3, APIConnectionError, refused=True),
     Scenario("reset before headers once", lambda: [Fault.reset_before_headers()], 2),
@@ -194,7 +172,7 @@ SCENARIOS = [
     Scenario("truncated body every attempt", lambda: [Fault.truncated_body()] * 3, 3, InvalidResponseError, speech=False),  # noqa: E501
     Scenario("keep-alive newlines before the JSON", lambda: [Fault.keep_alive(5, over=0.2)], 1, speech=False),  # noqa: E501
     Scenario("audio cut mid-stream, not retried", _cut_speech, 1, StreamTruncatedError, 1, speech=True),  # noqa: E501
-    Scenario("audio cut before its end, not retried", lambda: [Fault.truncated_body(), _spare()], 1, StreamTruncatedError, 1, speech=True),  # noqa: E501
+    Scenario("audio cut before its end, not retried", lambda: [Fault.truncated_body(), spare()], 1, StreamTruncatedError, 1, speech=True),  # noqa: E501
 ]  # fmt: skip
 
 CASES = [
@@ -221,34 +199,15 @@ def test_a_fault_on_ocr_asr_or_tts_ends_as_documented(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     emulator, key = module_emulator
-    emulator.reset()
-    emulator.push(*scenario.script())
-    base = closed_port_url() if scenario.refused else emulator.base_url
-    used_key = fake_key() if scenario.wrong_key else key
-    sent = count_transport_requests(monkeypatch)
-    error: BaseException | None = None
-    answer = None
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(scratch)
-        try:
-            answer = surface.run(base, used_key, folder)
-        except Exception as exc:  # judged below: the documented class, or a broken promise
-            error = exc
+        played = play(emulator, key, scenario, lambda b, k: surface.run(b, k, folder), monkeypatch)
         left = sorted(p.name for p in folder.iterdir() if p.name not in ("r.pdf", "m.wav"))
-    if scenario.error is None:
-        assert error is None, f"{surface.name}: {error!r}"
-        assert answer == surface.expected
-        TALLY.fault(f"media: {scenario.name}", "recovered", lost_data=False)
-    else:
-        assert isinstance(error, scenario.error), f"{surface.name}: {error!r}"
-        if surface.speech:
-            assert left == [], f"{surface.name} left {left}"
-        TALLY.fault(f"media: {scenario.name}", "typed", lost_data=False)
-    if scenario.refused:  # no server saw them: count what httpx's transports tried
-        assert len(sent) == scenario.attempts
-    else:
-        assert len(emulator.requests) == scenario.attempts
-    assert emulator.pending == scenario.pending_after
+    judge(
+        emulator, scenario, played, surface=surface.name, expected=surface.expected, label="media"
+    )
+    if scenario.error is not None and surface.speech:
+        assert left == [], f"{surface.name} left {left}"  # no partial audio file
 
 
 BAD_MEDIA = [

@@ -23,7 +23,6 @@ from deepseek_ext_core import (
     AuthenticationError,
     BadRequestError,
     DeepSeekClient,
-    DeepSeekError,
     InsufficientBalanceError,
     InternalServerError,
     InvalidResponseError,
@@ -34,13 +33,8 @@ from deepseek_ext_core import (
 from deepseek_ext_emulator import Emulator, Fault
 
 from ._tally import TALLY
-from .rel_support import (
-    RetrySpy,
-    closed_port_url,
-    core_policy,
-    count_transport_requests,
-    fake_key,
-)
+from .rel_endpoint_faults import Scenario, judge, play, spare, status_once
+from .rel_support import RetrySpy, core_policy, fake_key
 
 PAGE = "https://example.com/paris/weather"
 
@@ -132,35 +126,14 @@ SURFACES = [
 ]
 
 
-@dataclass(frozen=True)
-class Scenario:
-    name: str
-    script: Callable[[], list[Fault]]
-    attempts: int
-    error: type[DeepSeekError] | None = None
-    pending_after: int = 0
-    wrong_key: bool = False
-    refused: bool = False
-    no_balance: bool = False
-
-
-def _spare() -> Fault:
-    """A harmless fault queued behind one that must not be retried: still queued after."""
-    return Fault.delay(0.0)
-
-
-def _status_once(code: int) -> Callable[[], list[Fault]]:
-    return lambda: [Fault.status(code)]
-
-
 SCENARIOS = [
     Scenario("429 with Retry-After", lambda: [Fault.status(429, retry_after=0)], 2),
     Scenario("429 every attempt", lambda: [Fault.status(429, retry_after=0)] * 3, 3, RateLimitError),  # noqa: E501
-    *(Scenario(f"{code} once", _status_once(code), 2) for code in (500, 502, 503, 504)),
+    *(Scenario(f"{code} once", status_once(code), 2) for code in (500, 502, 503, 504)),
     Scenario("500 every attempt", lambda: [Fault.status(500)] * 3, 3, InternalServerError),
     Scenario("503 every attempt", lambda: [Fault.status(503)] * 3, 3, ServiceUnavailableError),
-    Scenario("400 not retried", lambda: [Fault.status(400), _spare()], 1, BadRequestError, 1),
-    Scenario("422 not retried", lambda: [Fault.status(422), _spare()], 1, UnprocessableEntityError, 1),  # noqa: E501
+    Scenario("400 not retried", lambda: [Fault.status(400), spare()], 1, BadRequestError, 1),
+    Scenario("422 not retried", lambda: [Fault.status(422), spare()], 1, UnprocessableEntityError, 1),  # noqa: E501
     Scenario("401 not retried", list, 1, AuthenticationError, wrong_key=True),
     Scenario("connection refused", list, 3, APIConnectionError, refused=True),
     Scenario("reset before headers once", lambda: [Fault.reset_before_headers()], 2),
@@ -187,29 +160,8 @@ def test_a_fault_on_a_new_endpoint_ends_as_documented(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     emulator, key = module_emulator
-    emulator.reset()
-    emulator.push(*scenario.script())
-    base = closed_port_url() if scenario.refused else emulator.base_url
-    used_key = fake_key() if scenario.wrong_key else key
-    sent = count_transport_requests(monkeypatch)
-    error: BaseException | None = None
-    answer = None
-    try:
-        answer = surface.run(base, used_key)
-    except Exception as exc:  # judged below: the documented class, or a broken promise
-        error = exc
-    if scenario.error is None:
-        assert error is None, f"{surface.name}: {error!r}"
-        assert answer == surface.expected
-        TALLY.fault(f"web: {scenario.name}", "recovered", lost_data=False)
-    else:
-        assert isinstance(error, scenario.error), f"{surface.name}: {error!r}"
-        TALLY.fault(f"web: {scenario.name}", "typed", lost_data=False)
-    if scenario.refused:  # no server saw them: count what httpx's transports tried
-        assert len(sent) == scenario.attempts
-    else:
-        assert len(emulator.requests) == scenario.attempts
-    assert emulator.pending == scenario.pending_after
+    played = play(emulator, key, scenario, surface.run, monkeypatch)
+    judge(emulator, scenario, played, surface=surface.name, expected=surface.expected, label="web")
 
 
 @pytest.mark.parametrize("surface", SURFACES[:2], ids=lambda s: s.name)
