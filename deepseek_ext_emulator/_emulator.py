@@ -126,6 +126,9 @@ class Emulator:
         self.balance_cny = balance_cny
         """The account's balance, which each chat or FIM answer consumes (about CNY 0.01 a
         request); at 0 or below, requests are answered 402. None: not modelled."""
+        self.asr_concurrency = 50
+        """ASR requests an account may have in flight (docs/deepseek-api.md §6.12): 429 above."""
+        self.asr_in_flight = 0
         self.clock: Callable[[], float] = time.time
         """The time answers carry in ``created`` (Unix seconds); see :meth:`pretend_time`."""
         self.stopping = threading.Event()
@@ -262,7 +265,15 @@ class Emulator:
 
     def enter(self, target: str) -> bool:
         """A request arrives (the server calls it before `handle`): False when it is a chat or
-        FIM request over the account cap, to be answered 429."""
+        FIM request over the account cap, or an ASR request over DeepSeek's 50 in flight, to be
+        answered 429."""
+        if _is_asr(target):
+            with self._lock:
+                if self.asr_in_flight >= self.asr_concurrency:
+                    self.rate_limited += 1
+                    return False
+                self.asr_in_flight += 1
+                return True
         if not _counted(target):
             return True
         with self._lock:
@@ -277,7 +288,10 @@ class Emulator:
 
     def leave(self, target: str) -> None:
         """The answer to a counted request was written (or the connection broke)."""
-        if _counted(target):
+        if _is_asr(target):
+            with self._lock:
+                self.asr_in_flight -= 1
+        elif _counted(target):
             with self._lock:
                 self.in_flight -= 1
 
@@ -611,6 +625,10 @@ def _counted(target: str) -> bool:
     """Chat, FIM and Responses requests count against the account's cap and balance."""
     path = urlsplit(target).path
     return path.endswith(("/completions", "/responses"))
+
+
+def _is_asr(target: str) -> bool:
+    return normalize_path(urlsplit(target).path) == "/tools/asr"
 
 
 def _route(path: str) -> str | None:

@@ -3,7 +3,9 @@ errors, answers derived from the upload, scripted answers taken only by their en
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
@@ -177,3 +179,15 @@ def test_files_take_the_document_purposes_and_parse_them(emulator: Emulator) -> 
         files={"file": ("a.txt", b"plain")}, headers=AUTH,
     )  # fmt: skip
     assert bad.status_code == 400 and "unsupported file type" in _message(bad)
+
+
+def test_asr_over_the_accounts_requests_in_flight_is_a_429(emulator: Emulator) -> None:
+    emulator.asr_concurrency = 1
+    emulator.push(Fault.delay(0.5))  # holds the first request in flight
+    with ThreadPoolExecutor(2) as pool:
+        first = pool.submit(_asr, emulator, make_wav(1.0))
+        time.sleep(0.2)
+        second = _asr(emulator, make_wav(1.0))
+        assert first.result().status_code == 200
+    assert second.status_code == 429 and emulator.rate_limited == 1
+    assert emulator.asr_in_flight == 0 and _asr(emulator, make_wav(1.0)).status_code == 200
