@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
+import httpx
 import pytest
 
 from deepseek_ext_core import (
@@ -68,6 +69,17 @@ async def test_a_scripted_transcript_and_a_path(
     assert (result.text, result.duration_ms) == ("Bonjour à tous", 3200)
     assert result.estimated_cost == 4 * ASR_SECOND_PRICE_USD  # started seconds
     assert result.filename == "call.wav"
+
+
+def test_a_transcript_keeps_deepseeks_own_request_id() -> None:
+    def answer(request: httpx.Request) -> httpx.Response:
+        body = {"request_id": "asr-body-id", "text": "hi", "duration_ms": 900}
+        return httpx.Response(200, json=body, headers={"x-ds-trace-id": "f" * 32})
+
+    http = httpx.Client(transport=httpx.MockTransport(answer))
+    client = DeepSeekClient(api_key="k", http_client=http)
+    result = client.transcribe(make_wav(1.0), filename="a.wav")
+    assert result.request_id == "asr-body-id" and result.estimated_cost == ASR_SECOND_PRICE_USD
 
 
 @pytest.mark.parametrize(

@@ -3,6 +3,7 @@
 
 # No `from __future__ import annotations`: pydantic evaluates the annotations (see _request).
 
+import json
 import math
 from decimal import Decimal
 
@@ -35,6 +36,19 @@ class Transcription(WithRequestId):
     def estimated_cost(self) -> Decimal:
         """USD: CNY 0.78 an hour, per started second (list price)."""
         return ASR_SECOND_PRICE_USD * math.ceil(self.duration_ms / 1000)
+
+
+def transcription(parsed: Transcription, content: bytes) -> Transcription:
+    """`parsed` (its `request_id` the response header's trace id) with DeepSeek's own
+    `request_id` from the body `content` instead, which an ASR answer carries."""
+    try:
+        body = json.loads(content)
+    except ValueError:
+        body = None
+    own = body.get("request_id") if isinstance(body, dict) else None
+    if isinstance(own, str) and own:
+        parsed.request_id = own
+    return parsed
 
 
 def prepare_transcription(file: FileSource, *, filename: str | None = None) -> PreparedUpload:
