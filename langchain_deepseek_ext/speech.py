@@ -31,13 +31,17 @@ from ._errors import translate_errors
 __all__ = ["DeepSeekAudioParser", "DeepSeekTextToSpeech"]
 
 
-def _document(result: Transcription, source: str) -> Document:
-    metadata = {
+def _document(result: Transcription, source: str, chunk: int) -> Document:
+    metadata: dict[str, object] = {
         "source": source,
+        "chunk": chunk,
         "duration_ms": result.duration_ms,
         "request_id": result.request_id,
         "estimated_cost_usd": float(result.estimated_cost),
     }
+    if result.start_seconds is not None:
+        metadata["start_seconds"] = result.start_seconds
+        metadata["end_seconds"] = result.end_seconds
     return Document(page_content=result.text, metadata=metadata)
 
 
@@ -51,26 +55,33 @@ class DeepSeekAudioParser(BaseBlobParser):
     docs = DeepSeekAudioParser().parse(Blob.from_path("meeting.wav"))
     ```
 
-    Longer recordings than DeepSeek's 120 s are refused before sending, naming the limit: split
-    them first.
+    A WAV recording longer than DeepSeek's ASR takes (120 s, 8 MiB) is split between frames and
+    transcribed a segment at a time, a `Document` per segment (`chunk`, `start_seconds`,
+    `end_seconds`), as LangChain's Whisper parsers split long audio; Ogg Opus over the limits
+    is refused before sending, naming them.
     """
 
     def __init__(self, **connection: Any) -> None:
         self._connection = PartConnection(**connection)
 
     def lazy_parse(self, blob: Blob) -> Iterator[Document]:
-        """The blob's transcript."""
+        """The blob's transcript: one `Document`, or one per segment of a long WAV recording
+        (`chunk`, `start_seconds`, `end_seconds` in metadata), each yielded as it is heard."""
         source, filename = blob_source(blob)
         with translate_errors():
-            result = self._connection.client.transcribe(source, filename=filename)
-        yield _document(result, blob_name(blob))
+            parts = self._connection.client.transcribe_long(source, filename=filename)
+            for chunk, result in enumerate(parts):
+                yield _document(result, blob_name(blob), chunk)
 
     async def alazy_parse(self, blob: Blob) -> AsyncIterator[Document]:
         """The blob's transcript, with the async client."""
         source, filename = blob_source(blob)
         with translate_errors():
-            result = await self._connection.async_client.transcribe(source, filename=filename)
-        yield _document(result, blob_name(blob))
+            parts = self._connection.async_client.transcribe_long(source, filename=filename)
+            chunk = 0
+            async for result in parts:
+                yield _document(result, blob_name(blob), chunk)
+                chunk += 1
 
 
 class SpeakInput(BaseModel):

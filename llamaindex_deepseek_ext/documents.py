@@ -118,19 +118,23 @@ def _transcript(result: Transcription, source: str, extra_info: dict[str, Any] |
         "request_id": result.request_id,
         "estimated_cost_usd": float(result.estimated_cost),
     }
+    if result.start_seconds is not None:
+        metadata["start_seconds"] = result.start_seconds
+        metadata["end_seconds"] = result.end_seconds
     hidden = ["request_id", "estimated_cost_usd", "duration_ms"]
     return Document(
         text=result.text,
         metadata=metadata,
-        excluded_embed_metadata_keys=hidden,
+        # where a segment starts helps the LLM cite it; it only adds noise to an embedding
+        excluded_embed_metadata_keys=[*hidden, "start_seconds", "end_seconds"],
         excluded_llm_metadata_keys=hidden,
     )
 
 
 class DeepSeekAudioReader(BaseReader):
-    """Audio (16-bit PCM WAV or Ogg Opus, at most 8 MiB and 120 s) transcribed by DeepSeek's
-    ASR: one `Document` per file. Use it for `.wav` and `.ogg`/`.opus` in `SimpleDirectoryReader`.
-    """
+    """Audio (16-bit PCM WAV or Ogg Opus) transcribed by DeepSeek's ASR: a `Document` per file,
+    or per segment of a WAV recording longer than ASR takes (120 s, 8 MiB: split between
+    frames). Use it for `.wav` and `.ogg`/`.opus` in `SimpleDirectoryReader`."""
 
     def __init__(self, **connection: Any) -> None:
         self._connection = PartConnection(**connection)
@@ -141,10 +145,11 @@ class DeepSeekAudioReader(BaseReader):
         extra_info: dict[str, Any] | None = None,
         fs: Any | None = None,
     ) -> list[Document]:
-        """The transcript of `file`."""
+        """The transcript of `file`: one document, or one per segment of a long WAV recording
+        (`start_seconds`, `end_seconds` in metadata)."""
         source, filename = _file_source(file, fs)
-        result = self._connection._get_client().transcribe(source, filename=filename)
-        return [_transcript(result, str(file), extra_info)]
+        parts = self._connection._get_client().transcribe_long(source, filename=filename)
+        return [_transcript(result, str(file), extra_info) for result in parts]
 
     async def aload_data(
         self,
@@ -154,5 +159,5 @@ class DeepSeekAudioReader(BaseReader):
     ) -> list[Document]:
         """The transcript of `file`, with the async client."""
         source, filename = _file_source(file, fs)
-        result = await self._connection._get_aclient().transcribe(source, filename=filename)
-        return [_transcript(result, str(file), extra_info)]
+        parts = self._connection._get_aclient().transcribe_long(source, filename=filename)
+        return [_transcript(result, str(file), extra_info) async for result in parts]

@@ -129,10 +129,12 @@ if TYPE_CHECKING:
     from .speech import (
         AsyncLiveSpeechStream,
         AsyncSpeechStream,
+        AudioSegment,
         LiveSpeechStream,
         SpeechResult,
         SpeechStream,
         Transcription,
+        split_wav,
     )
 
 _LAZY_MODULES = {
@@ -141,10 +143,12 @@ _LAZY_MODULES = {
         (
             "AsyncLiveSpeechStream",
             "AsyncSpeechStream",
+            "AudioSegment",
             "LiveSpeechStream",
             "SpeechResult",
             "SpeechStream",
             "Transcription",
+            "split_wav",
         ),
         "speech",
     ),
@@ -203,6 +207,7 @@ __all__ = [
     "AsyncResponseStream",
     "AsyncSpeechStream",
     "AsyncStream",
+    "AudioSegment",
     "AuthenticationError",
     "BadRequestError",
     "Balance",
@@ -307,6 +312,7 @@ __all__ = [
     "is_peak",
     "next_off_peak_start",
     "next_peak_start",
+    "split_wav",
     "summarize_usage",
     "to_strict_schema",
     "to_wire_messages",

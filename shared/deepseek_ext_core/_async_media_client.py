@@ -4,7 +4,7 @@ by `await` and the client they call. A mixin of `AsyncDeepSeekClient`."""
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterable, Awaitable, Callable, Iterable, Mapping
+from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import httpx
@@ -97,6 +97,24 @@ class AsyncMediaMethods:
             return await atraced(op, lambda: self._retry(attempt), finish_tool)
         finally:
             upload.close()
+
+    async def transcribe_long(
+        self, file: FileSource, *, filename: str | None = None
+    ) -> AsyncIterator[Transcription]:
+        """`transcribe` for recordings of any length (see `DeepSeekClient.transcribe_long`),
+        iterated with `async for`."""
+        from .speech import split_wav
+        from .speech._asr import is_wav_source
+
+        if not is_wav_source(file):
+            yield await self.transcribe(file, filename=filename)
+            return
+        assert isinstance(file, str | os.PathLike | bytes)
+        name = filename or (os.path.basename(file) if not isinstance(file, bytes) else None)
+        for segment in split_wav(file):
+            result = await self.transcribe(segment.data, filename=name or "recording.wav")
+            result.start_seconds, result.end_seconds = segment.start_seconds, segment.end_seconds
+            yield result
 
     async def speak(
         self,

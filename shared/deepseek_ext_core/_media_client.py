@@ -5,7 +5,7 @@ called. A mixin of `DeepSeekClient`, which provides the transport it declares.""
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import httpx
@@ -101,6 +101,26 @@ class MediaMethods:
             return traced(op, lambda: self._retry(attempt), finish_tool)
         finally:
             upload.close()
+
+    def transcribe_long(
+        self, file: FileSource, *, filename: str | None = None
+    ) -> Iterator[Transcription]:
+        """`transcribe` for recordings of any length: a WAV file (a path or bytes) longer than
+        ASR takes is split between frames into segments within its limits (`split_wav`), read
+        and sent one at a time; each `Transcription` has its `start_seconds`/`end_seconds`.
+        Other audio is transcribed whole (its limits apply)."""
+        from .speech import split_wav
+        from .speech._asr import is_wav_source
+
+        if not is_wav_source(file):
+            yield self.transcribe(file, filename=filename)
+            return
+        assert isinstance(file, str | os.PathLike | bytes)
+        name = filename or (os.path.basename(file) if not isinstance(file, bytes) else None)
+        for segment in split_wav(file):
+            result = self.transcribe(segment.data, filename=name or "recording.wav")
+            result.start_seconds, result.end_seconds = segment.start_seconds, segment.end_seconds
+            yield result
 
     def speak(
         self,

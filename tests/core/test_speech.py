@@ -261,3 +261,37 @@ async def test_an_answer_with_no_audio_is_retried_as_not_begun(
     emulator.push(Fault.empty_body())
     pieces = await _speak_all(media_client(mode, emulator, retry_policy=FAST), "Hello")
     assert b"".join(pieces)[:4] == b"RIFF" and len(emulator.requests) == 2
+
+
+async def test_a_long_wav_is_transcribed_a_segment_at_a_time(
+    mode: str, emulator: Emulator, tmp_path: Path
+) -> None:
+    path = tmp_path / "meeting.wav"
+    path.write_bytes(make_wav(300, rate=8000))
+    client = media_client(mode, emulator)
+    if isinstance(client, DeepSeekClient):
+        parts = list(client.transcribe_long(path))
+    else:
+        parts = [part async for part in client.transcribe_long(path)]
+    assert [(p.start_seconds, p.end_seconds, p.duration_ms) for p in parts] == [
+        (0.0, 120.0, 120_000), (120.0, 240.0, 120_000), (240.0, 300.0, 60_000)
+    ]  # fmt: skip
+    assert len(emulator.requests) == 3 and {p.filename for p in parts} == {"meeting.wav"}
+    short = media_client(mode, emulator)
+    if isinstance(short, DeepSeekClient):
+        (whole,) = short.transcribe_long(make_ogg_opus(2.0), filename="a.ogg")
+    else:
+        (whole,) = [p async for p in short.transcribe_long(make_ogg_opus(2.0), filename="a.ogg")]
+    assert whole.start_seconds is None and whole.duration_ms == 2000
+
+
+def test_split_wav_keeps_to_both_limits_and_whole_frames() -> None:
+    from deepseek_ext_core import split_wav
+
+    segments = list(split_wav(make_wav(100, rate=48000, channels=2)))
+    assert [len(s.data) for s in segments] == [8 * 1024 * 1024, 8 * 1024 * 1024, 2_422_916]
+    assert all(read_audio(s.data, "s").seconds <= 120 for s in segments)
+    assert (len(segments[0].data) - 44) % 4 == 0  # stereo 16-bit frames are 4 bytes
+    assert segments[-1].end_seconds == pytest.approx(100.0)
+    with pytest.raises(InvalidRequestError, match="8-bit"):
+        list(split_wav(make_wav(1, bits=8)))

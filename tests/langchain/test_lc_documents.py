@@ -247,3 +247,15 @@ def test_a_retrieval_chain_over_an_ocr_pdf_answers_with_its_page(
     system = emulator.last_request.body["messages"][0]["content"]
     assert "[report.pdf, page 2] Outlook\nThe board expects growth of 8 percent" in system
     assert "Revenue grew" not in system  # only the retrieved page's chunk
+
+
+def test_a_long_recording_is_a_document_per_segment(emulator: Emulator, tmp_path: Path) -> None:
+    path = tmp_path / "meeting.wav"
+    path.write_bytes(make_wav(250, rate=8000))
+    parser = DeepSeekAudioParser(**_options(emulator))
+    documents = list(parser.lazy_parse(Blob.from_path(path)))
+    assert [d.metadata["chunk"] for d in documents] == [0, 1, 2]
+    assert [(d.metadata["start_seconds"], d.metadata["end_seconds"]) for d in documents] == [
+        (0.0, 120.0), (120.0, 240.0), (240.0, 250.0)
+    ]  # fmt: skip
+    assert documents[2].page_content == "Transcript of meeting.wav: 10.0 seconds of speech."

@@ -154,3 +154,15 @@ def test_a_query_engine_over_an_ocr_pdf_cites_the_page(emu: Emu, report: Path) -
     prompt = "\n".join(str(m["content"]) for m in emu.bodies[-1]["messages"])
     assert "page_label: 2" in prompt and "The board expects growth of 8 percent" in prompt
     assert "Revenue grew" not in prompt and "layout" not in prompt
+
+
+async def test_a_long_recording_is_a_document_per_segment(emu: Emu, tmp_path: Path) -> None:
+    path = tmp_path / "meeting.wav"
+    path.write_bytes(make_wav(130, rate=8000))
+    documents = await DeepSeekAudioReader(**_options(emu)).aload_data(path)
+    assert [(d.metadata["start_seconds"], d.metadata["end_seconds"]) for d in documents] == [
+        (0.0, 120.0), (120.0, 130.0)
+    ]  # fmt: skip
+    seen = documents[1].get_content(metadata_mode=MetadataMode.LLM)
+    assert "start_seconds: 120.0" in seen  # to cite where it was said
+    assert "start_seconds" not in documents[1].get_content(metadata_mode=MetadataMode.EMBED)

@@ -9,7 +9,7 @@ audio as it is synthesized (the `speech` extra). Loaded when first used (`client
 """
 
 from ._asr import ASR_PATH, MAX_ASR_BYTES, MAX_ASR_SECONDS, Transcription, prepare_transcription
-from ._audio import WAV_RATES, AudioInfo, read_audio
+from ._audio import WAV_RATES, AudioInfo, AudioSegment, read_audio, split_wav
 from ._live import LIVE_FORMATS
 from ._live_stream import AsyncLiveSpeechStream, LiveSpeechStream
 from ._stream import AsyncSpeechStream, AudioTracker, SpeechStream
@@ -43,6 +43,7 @@ __all__ = [
     "AsyncSpeechStream",
     "AudioFormat",
     "AudioInfo",
+    "AudioSegment",
     "AudioTracker",
     "LiveSpeechStream",
     "SpeechResult",
@@ -53,4 +54,5 @@ __all__ = [
     "prepare_speech",
     "prepare_transcription",
     "read_audio",
+    "split_wav",
 ]

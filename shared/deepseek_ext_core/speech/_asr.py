@@ -5,6 +5,7 @@
 
 import json
 import math
+import os
 from decimal import Decimal
 
 from pydantic import ConfigDict
@@ -31,6 +32,10 @@ class Transcription(WithRequestId):
     """The audio's length as DeepSeek measured it (what it bills, per second)."""
     filename: str = ""
     """The name the file was sent under (set by the client, not DeepSeek)."""
+    start_seconds: float | None = None
+    """Where this segment starts in the recording, for `transcribe_long` (set by the client)."""
+    end_seconds: float | None = None
+    """Where this segment ends in the recording, for `transcribe_long` (set by the client)."""
 
     @property
     def estimated_cost(self) -> Decimal:
@@ -49,6 +54,20 @@ def transcription(parsed: Transcription, content: bytes) -> Transcription:
     if isinstance(own, str) and own:
         parsed.request_id = own
     return parsed
+
+
+def is_wav_source(file: object) -> bool:
+    """Whether `file` is a path or bytes of a WAV file (what `split_wav` reads)."""
+    if isinstance(file, bytes):
+        return file[:4] == b"RIFF" and file[8:12] == b"WAVE"
+    if isinstance(file, str | os.PathLike):
+        try:
+            with open(file, "rb") as stream:
+                head = stream.read(12)
+        except OSError:
+            return False  # `transcribe` says what is wrong with it
+        return head[:4] == b"RIFF" and head[8:12] == b"WAVE"
+    return False
 
 
 def prepare_transcription(file: FileSource, *, filename: str | None = None) -> PreparedUpload:
