@@ -13,7 +13,7 @@ from ._base import ClientSettings, mapped_transport_errors, parse_body, raise_fo
 from ._errors import find_request_id
 from ._files import FileSource, PreparedUpload
 from ._prepare import PreparedRequest
-from ._telemetry import atraced, finish_tool, start_operation
+from ._telemetry import Operation, atraced, finish_tool, start_operation
 from .limits._slots import mark_status, released
 
 if TYPE_CHECKING:
@@ -202,7 +202,9 @@ class AsyncMediaMethods:
                 raise
             return AsyncLiveSpeechStream(connection, release, texts, format=format)
 
-        return await self._retry(attempt)
+        body = {"voice_id": voice_id, "format": format}
+        op = start_operation("execute_tool", body, self._settings.base_url, tool="tts")
+        return await atraced(op, lambda: self._retry(attempt), _follow_live)
 
     async def _open_audio(self, prepared: PreparedRequest) -> httpx.Response:
         with mapped_transport_errors:
@@ -225,3 +227,8 @@ class AsyncMediaMethods:
             finally:
                 await response.aclose()
         return response
+
+
+def _follow_live(op: Operation, stream: AsyncLiveSpeechStream) -> None:
+    """A live session's span ends with the session (its cost is known only then)."""
+    stream.traced_by(op)

@@ -14,7 +14,7 @@ from ._base import ClientSettings, mapped_transport_errors, parse_body, raise_fo
 from ._errors import find_request_id
 from ._files import FileSource, PreparedUpload
 from ._prepare import PreparedRequest
-from ._telemetry import finish_tool, start_operation, traced
+from ._telemetry import Operation, finish_tool, start_operation, traced
 from .limits._slots import mark_status
 
 if TYPE_CHECKING:
@@ -210,7 +210,9 @@ class MediaMethods:
                 raise
             return LiveSpeechStream(connection, release, texts, format=format)
 
-        return self._retry(attempt)
+        body = {"voice_id": voice_id, "format": format}
+        op = start_operation("execute_tool", body, self._settings.base_url, tool="tts")
+        return traced(op, lambda: self._retry(attempt), _follow_live)
 
     def _open_audio(self, prepared: PreparedRequest) -> httpx.Response:
         with mapped_transport_errors:
@@ -233,3 +235,8 @@ class MediaMethods:
             finally:
                 response.close()
         return response
+
+
+def _follow_live(op: Operation, stream: LiveSpeechStream) -> None:
+    """A live session's span ends with the session (its cost is known only then)."""
+    stream.traced_by(op)

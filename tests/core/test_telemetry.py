@@ -27,6 +27,7 @@ from deepseek_ext_core import (
     FIMRequest,
     PayloadTooLargeError,
     RetryPolicy,
+    StreamTruncatedError,
     UserMessage,
     configure_telemetry,
 )
@@ -222,6 +223,22 @@ def test_ocr_asr_and_tts_have_spans_with_their_cost(
     costs = [attributes_of(span).get("deepseek.cost.estimated_usd") for span in spans[:3]]
     assert costs == pytest.approx([0.00045, 2 * 0.0000325, 5 * 0.000045])
     assert spans[3].status.status_code.name == "ERROR"
+
+
+def test_a_live_speech_span_ends_with_the_session(recorded: Recorded, emulator: Emulator) -> None:
+    with _client(emulator) as client:
+        with client.speak_live(["Hello ", "there"]) as stream:
+            assert recorded.finished() == []  # open: the span waits for the session to end
+            list(stream)
+        assert len(recorded.finished()) == 1
+        emulator.push(Fault.drop_after_chunks(1))
+        with pytest.raises(StreamTruncatedError), client.speak_live(["A longer text."]) as cut:
+            list(cut)
+
+    done, broken = recorded.finished()
+    assert done.name == broken.name == "execute_tool tts"
+    assert attributes_of(done)["deepseek.cost.estimated_usd"] == pytest.approx(11 * 0.000045)
+    assert broken.status.status_code == StatusCode.ERROR
 
 
 def test_content_is_recorded_only_when_asked_and_never_the_key(emulator: Emulator) -> None:

@@ -10,13 +10,16 @@ import json
 import threading
 from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Iterator
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .._usage import TTS_CHARACTER_PRICE_USD
 from ..limits._slots import released
 from ._live import FINISH_TEXT, finish_error, text_event
 from ._stream import AudioTracker
 from ._tts import billed_characters
+
+if TYPE_CHECKING:
+    from .._telemetry import Operation
 
 
 class _LiveBase:
@@ -29,6 +32,21 @@ class _LiveBase:
         """`pcm` or `opus`."""
         self.characters = 0
         """Billed characters sent so far (a Chinese character counts 2)."""
+        self._operation: Operation | None = None
+        self._error: BaseException | None = None
+
+    def traced_by(self, operation: Operation) -> None:
+        """Ends `operation`'s span with the session: its cost, or the error it ended in."""
+        self._operation = operation
+
+    def _end_span(self) -> None:
+        operation, self._operation = self._operation, None
+        if operation is None:
+            return
+        if self._error is not None:
+            operation.failed(self._error)
+        else:
+            operation.tool_completed(None, float(self.estimated_cost))
 
     @property
     def estimated_cost(self) -> Decimal:
@@ -108,6 +126,9 @@ class LiveSpeechStream(_LiveBase):
             except ConnectionClosed as exc:
                 closed = exc
             self._end(closed)
+        except BaseException as exc:
+            self._error = exc
+            raise
         finally:
             self.close()
 
@@ -118,6 +139,7 @@ class LiveSpeechStream(_LiveBase):
             self._sender.join(timeout=10)
         release, self._release = self._release, _nothing
         release()
+        self._end_span()
 
     def __enter__(self) -> LiveSpeechStream:
         return self
@@ -185,6 +207,9 @@ class AsyncLiveSpeechStream(_LiveBase):
             if self._sender is not None:
                 await asyncio.wait([self._sender], timeout=10)
             self._end(closed)
+        except BaseException as exc:
+            self._error = exc
+            raise
         finally:
             await self.aclose()
 
@@ -195,6 +220,7 @@ class AsyncLiveSpeechStream(_LiveBase):
             self._sender.cancel()
         release, self._release = self._release, _nothing
         await released(release)
+        self._end_span()
 
     async def __aenter__(self) -> AsyncLiveSpeechStream:
         return self
