@@ -22,6 +22,7 @@ from langchain_core.tools import BaseTool
 from pydantic import BaseModel, Field
 
 from deepseek_ext_core import SpeechResult, Transcription
+from deepseek_ext_core.integration import transcript_metadata
 
 from ._arguments import StrictArguments
 from ._blobs import blob_name, blob_source
@@ -32,16 +33,7 @@ __all__ = ["DeepSeekAudioParser", "DeepSeekTextToSpeech"]
 
 
 def _document(result: Transcription, source: str, chunk: int) -> Document:
-    metadata: dict[str, object] = {
-        "source": source,
-        "chunk": chunk,
-        "duration_ms": result.duration_ms,
-        "request_id": result.request_id,
-        "estimated_cost_usd": float(result.estimated_cost),
-    }
-    if result.start_seconds is not None:
-        metadata["start_seconds"] = result.start_seconds
-        metadata["end_seconds"] = result.end_seconds
+    metadata = {**transcript_metadata(result, source), "chunk": chunk}
     return Document(page_content=result.text, metadata=metadata)
 
 

@@ -27,7 +27,12 @@ from llama_index.core.readers.base import BaseReader
 from llama_index.core.schema import Document
 
 from deepseek_ext_core import OCRResult, Transcription
-from deepseek_ext_core.integration import INTERNAL_METADATA, check_mode, ocr_documents
+from deepseek_ext_core.integration import (
+    INTERNAL_METADATA,
+    check_mode,
+    ocr_documents,
+    transcript_metadata,
+)
 
 from ._connection import PartConnection
 
@@ -111,16 +116,7 @@ class DeepSeekOCRReader(BaseReader):
 
 
 def _transcript(result: Transcription, source: str, extra_info: dict[str, Any] | None) -> Document:
-    metadata = {
-        **(extra_info or {}),
-        "source": source,
-        "duration_ms": result.duration_ms,
-        "request_id": result.request_id,
-        "estimated_cost_usd": float(result.estimated_cost),
-    }
-    if result.start_seconds is not None:
-        metadata["start_seconds"] = result.start_seconds
-        metadata["end_seconds"] = result.end_seconds
+    metadata = {**(extra_info or {}), **transcript_metadata(result, source)}
     hidden = ["request_id", "estimated_cost_usd", "duration_ms"]
     return Document(
         text=result.text,

@@ -36,6 +36,7 @@ if TYPE_CHECKING:
         no_responses_endpoint,
         responses_request_from_chat,
     )
+    from .speech._asr import transcript_metadata
 
 _RESPONSES = frozenset(
     {"AsyncChatFromResponses", "ChatFromResponses", "as_chat_completion",
@@ -46,6 +47,8 @@ _RESPONSES = frozenset(
 
 _OCR = frozenset({"INTERNAL_METADATA", "check_mode", "ocr_documents"})
 """OCR answers as framework documents' texts and metadata; loaded when first named."""
+_SPEECH = frozenset({"transcript_metadata"})
+"""A transcript's metadata for a framework document; loaded when first named."""
 
 
 def __getattr__(name: str) -> object:
@@ -57,6 +60,10 @@ def __getattr__(name: str) -> object:
         from . import ocr
 
         return getattr(ocr, name)
+    if name in _SPEECH:
+        from .speech import _asr
+
+        return getattr(_asr, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
@@ -89,5 +96,6 @@ __all__ = [
     "search_text",
     "thinking_is_on",
     "thinking_mode",
+    "transcript_metadata",
     "wire_tool_arguments",
 ]

@@ -56,6 +56,21 @@ def transcription(parsed: Transcription, content: bytes) -> Transcription:
     return parsed
 
 
+def transcript_metadata(result: Transcription, source: str) -> dict[str, object]:
+    """A transcript's metadata for a framework document: `source`, `duration_ms`, the request
+    id and the cost, and where a segment of a long recording starts and ends."""
+    metadata: dict[str, object] = {
+        "source": source,
+        "duration_ms": result.duration_ms,
+        "request_id": result.request_id,
+        "estimated_cost_usd": float(result.estimated_cost),
+    }
+    if result.start_seconds is not None:
+        metadata["start_seconds"] = result.start_seconds
+        metadata["end_seconds"] = result.end_seconds
+    return metadata
+
+
 def is_wav_source(file: object) -> bool:
     """Whether `file` is a path or bytes of a WAV file (what `split_wav` reads)."""
     if isinstance(file, bytes):

@@ -9,20 +9,18 @@ import asyncio
 import json
 import threading
 from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Iterator
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from .._usage import TTS_CHARACTER_PRICE_USD
 from ..limits._slots import released
 from ._live import FINISH_TEXT, finish_error, text_event
-from ._stream import AudioTracker
+from ._stream import AudioTracker, MeteredAudio
 from ._tts import billed_characters
 
 if TYPE_CHECKING:
     from .._telemetry import Operation
 
 
-class _LiveBase:
+class _LiveBase(MeteredAudio):
     def __init__(self, connection: Any, release: Callable[[], None], *, format: str) -> None:
         self._connection = connection
         self._release = release
@@ -47,16 +45,6 @@ class _LiveBase:
             operation.failed(self._error)
         else:
             operation.tool_completed(None, float(self.estimated_cost))
-
-    @property
-    def estimated_cost(self) -> Decimal:
-        """USD for the text sent (CNY 3 per 10,000 characters, list price)."""
-        return TTS_CHARACTER_PRICE_USD * self.characters
-
-    @property
-    def bytes_received(self) -> int:
-        """Audio bytes that reached the caller so far."""
-        return self._tracker.received
 
     def _frame(self, message: str | bytes) -> bytes | None:
         """Audio to deliver, or None for a text frame (raises for a failure it reports);

@@ -70,7 +70,25 @@ def _declared_wav_bytes(head: bytes) -> int | None:
     return int(riff_size) + 8
 
 
-class _SpeechBase:
+class MeteredAudio:
+    """What every speech stream counts: billed characters and the audio that arrived."""
+
+    characters: int
+    _tracker: AudioTracker
+
+    @property
+    def estimated_cost(self) -> Decimal:
+        """USD for the text (CNY 3 per 10,000 characters, list price), billed whatever
+        happens to the stream."""
+        return TTS_CHARACTER_PRICE_USD * self.characters
+
+    @property
+    def bytes_received(self) -> int:
+        """Audio bytes that reached the caller so far."""
+        return self._tracker.received
+
+
+class _SpeechBase(MeteredAudio):
     def __init__(
         self,
         response: httpx.Response,
@@ -89,16 +107,6 @@ class _SpeechBase:
         """Billed characters of the text."""
         self.request_id = request_id
         self.content_type = response.headers.get("content-type", "")
-
-    @property
-    def estimated_cost(self) -> Decimal:
-        """USD for the text, billed whatever happens to the stream."""
-        return TTS_CHARACTER_PRICE_USD * self.characters
-
-    @property
-    def bytes_received(self) -> int:
-        """Audio bytes that reached the caller so far."""
-        return self._tracker.received
 
     def _result(self, path: Path | None) -> SpeechResult:
         return SpeechResult(
