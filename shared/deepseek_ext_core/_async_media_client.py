@@ -207,12 +207,16 @@ class AsyncMediaMethods:
         return await atraced(op, lambda: self._retry(attempt), _follow_live)
 
     async def _open_audio(self, prepared: PreparedRequest) -> httpx.Response:
+        from .speech._tts import accept_header
+
+        headers = self._headers(json_body=True)
+        headers["Accept"] = accept_header(prepared.body)
         with mapped_transport_errors:
             request = self._http.build_request(
                 "POST",
                 self._settings.url(prepared.path),
                 content=prepared.json_bytes(),
-                headers=self._headers(json_body=True),
+                headers=headers,
                 timeout=self._settings.request_timeout,
             )
             return await self._http.send(request, stream=True)

@@ -157,6 +157,7 @@ async def test_speech_to_a_file_and_its_cost(mode: str, emulator: Emulator, tmp_
     assert result.seconds == pytest.approx(result.bytes / 48000)
     assert list(target.parent.iterdir()) == [target]
     assert emulator.last_request.body["format"] == "pcm"
+    assert emulator.last_request.headers["accept"] == "audio/pcm"
 
 
 async def test_a_cut_stream_raises_and_leaves_no_file(

@@ -75,6 +75,11 @@ def prepare_speech(
     return prepared
 
 
+def accept_header(body: dict[str, object]) -> str:
+    """The `Accept` value of a TTS request: the audio it asks for, not the client's JSON."""
+    return "audio/pcm" if body.get("format") == "pcm" else "audio/wav"
+
+
 def _readable(char: str) -> bool:
     return unicodedata.category(char)[0] in "LN"
 
