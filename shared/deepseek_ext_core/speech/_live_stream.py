@@ -11,6 +11,7 @@ import threading
 from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
+from .._base import no_release
 from ..limits._slots import released
 from ._live import FINISH_TEXT, finish_error, text_event
 from ._stream import AudioTracker, MeteredAudio
@@ -32,6 +33,8 @@ class _LiveBase(MeteredAudio):
         """Billed characters sent so far (a Chinese character counts 2)."""
         self._operation: Operation | None = None
         self._error: BaseException | None = None
+        self._done = False
+        """The final frame arrived."""
 
     def traced_by(self, operation: Operation) -> None:
         """Ends `operation`'s span with the session: its cost, or the error it ended in."""
@@ -62,8 +65,6 @@ class _LiveBase(MeteredAudio):
             if error is not None:
                 raise error
         return None
-
-    _done = False
 
     def _end(self, closed: BaseException | None) -> None:
         if self._failure is not None:
@@ -125,7 +126,7 @@ class LiveSpeechStream(_LiveBase):
         self._connection.close()
         if self._sender is not None and self._sender is not threading.current_thread():
             self._sender.join(timeout=10)
-        release, self._release = self._release, _nothing
+        release, self._release = self._release, no_release
         release()
         self._end_span()
 
@@ -206,7 +207,7 @@ class AsyncLiveSpeechStream(_LiveBase):
         await self._connection.close()
         if self._sender is not None and not self._sender.done():
             self._sender.cancel()
-        release, self._release = self._release, _nothing
+        release, self._release = self._release, no_release
         await released(release)
         self._end_span()
 
@@ -215,7 +216,3 @@ class AsyncLiveSpeechStream(_LiveBase):
 
     async def __aexit__(self, *exc_info: object) -> None:
         await self.aclose()
-
-
-def _nothing() -> None:
-    return None

@@ -10,9 +10,11 @@ import tempfile
 from collections.abc import AsyncIterator, Callable, Iterator
 from decimal import Decimal
 from pathlib import Path
+from typing import IO
 
 import httpx
 
+from .._base import no_release
 from .._errors import StreamTruncatedError
 from .._usage import TTS_CHARACTER_PRICE_USD
 from ..limits._slots import released
@@ -118,11 +120,22 @@ class _SpeechBase(MeteredAudio):
         )
 
 
-def _partial_file(path: Path) -> tuple[int, Path]:
-    """A new file beside `path` to write into, renamed to `path` once the audio is whole."""
+@contextlib.contextmanager
+def whole_file(path: Path) -> Iterator[IO[bytes]]:
+    """A file to write the audio into: a new file beside `path`, renamed to `path` when the
+    block ends normally and removed when it raises, so a cut never leaves a file that looks
+    complete."""
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    return handle, Path(name)
+    partial = Path(name)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            yield out
+        os.replace(partial, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            partial.unlink()
+        raise
 
 
 class SpeechStream(_SpeechBase):
@@ -174,16 +187,9 @@ class SpeechStream(_SpeechBase):
         """Saves the audio to `path` as it arrives (memory stays flat). It is written under a
         temporary name beside `path` and renamed when whole; a cut removes it and raises."""
         target = Path(path)
-        handle, partial = _partial_file(target)
-        try:
-            with os.fdopen(handle, "wb") as out:
-                for data in self.iter_bytes():
-                    out.write(data)
-            os.replace(partial, target)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                partial.unlink()
-            raise
+        with whole_file(target) as out:
+            for data in self.iter_bytes():
+                out.write(data)
         return self._result(target)
 
     def read_all(self) -> SpeechResult:
@@ -195,7 +201,7 @@ class SpeechStream(_SpeechBase):
     def close(self) -> None:
         """Closes the answer and frees its slot (a second call does nothing)."""
         self._response.close()
-        release, self._release = self._release, _nothing
+        release, self._release = self._release, no_release
         release()
 
     def __enter__(self) -> SpeechStream:
@@ -251,16 +257,9 @@ class AsyncSpeechStream(_SpeechBase):
         """Saves the audio to `path` as it arrives; written under a temporary name and renamed
         when whole, removed on a cut."""
         target = Path(path)
-        handle, partial = _partial_file(target)
-        try:
-            with os.fdopen(handle, "wb") as out:
-                async for data in self.aiter_bytes():
-                    out.write(data)  # local disk: small blocking writes, as the sync twin
-            os.replace(partial, target)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                partial.unlink()
-            raise
+        with whole_file(target) as out:
+            async for data in self.aiter_bytes():
+                out.write(data)  # local disk: small blocking writes, as the sync twin
         return self._result(target)
 
     async def read_all(self) -> SpeechResult:
@@ -272,7 +271,7 @@ class AsyncSpeechStream(_SpeechBase):
     async def aclose(self) -> None:
         """Closes the answer and frees its slot."""
         await self._response.aclose()
-        release, self._release = self._release, _nothing
+        release, self._release = self._release, no_release
         await released(release)
 
     async def __aenter__(self) -> AsyncSpeechStream:
@@ -280,7 +279,3 @@ class AsyncSpeechStream(_SpeechBase):
 
     async def __aexit__(self, *exc_info: object) -> None:
         await self.aclose()
-
-
-def _nothing() -> None:
-    return None
