@@ -9,8 +9,6 @@ arguments, as for `ChatDeepSeek`.
 
 from __future__ import annotations
 
-import tempfile
-import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any, Literal
@@ -22,7 +20,7 @@ from langchain_core.tools import BaseTool
 from pydantic import BaseModel, Field
 
 from deepseek_ext_core import SpeechResult, Transcription
-from deepseek_ext_core.integration import transcript_metadata
+from deepseek_ext_core.integration import new_speech_path, transcript_metadata
 
 from ._arguments import StrictArguments
 from ._blobs import blob_name, blob_source
@@ -113,8 +111,7 @@ class DeepSeekTextToSpeech(StrictArguments, BaseTool, DeepSeekConnection):
     """Where audio files are written (created if missing); None: the system's temporary folder."""
 
     def _target(self) -> Path:
-        folder = Path(self.output_dir) if self.output_dir else Path(tempfile.gettempdir())
-        return folder / f"deepseek-speech-{uuid.uuid4().hex}.{self.format}"
+        return new_speech_path(self.output_dir, self.format)
 
     def _run(
         self, text: str, run_manager: CallbackManagerForToolRun | None = None

@@ -1,10 +1,8 @@
-"""What the tool spec's file tools share: paths kept inside a root, an OCR answer as the text a
-model reads, and where spoken audio goes."""
+"""What the tool spec's file tools share: paths kept inside a root, and an OCR answer as the
+text a model reads."""
 
 from __future__ import annotations
 
-import tempfile
-import uuid
 from pathlib import Path
 
 from deepseek_ext_core import OCRResult
@@ -29,9 +27,3 @@ def ocr_text(result: OCRResult) -> str:
         cut = " (cut: incomplete)" if page.truncated else ""
         parts.append(f"[page {page.index + 1} of {result.page_count}{cut}]\n{page.plain_text}")
     return "\n\n".join(parts)
-
-
-def speech_path(folder: str | None) -> Path:
-    """A new WAV file name in `folder` (the temporary folder when None)."""
-    base = Path(folder) if folder else Path(tempfile.gettempdir())
-    return base / f"deepseek-speech-{uuid.uuid4().hex}.wav"

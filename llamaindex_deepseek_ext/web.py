@@ -21,7 +21,7 @@ from deepseek_ext_core import FetchResult, SearchResponse, SearchResult
 from deepseek_ext_core.integration import search_text
 
 from ._connection import PartConnection
-from ._files import inside_root, ocr_text, speech_path
+from ._files import inside_root, ocr_text
 
 __all__ = ["DeepSeekSearchRetriever", "DeepSeekToolSpec", "DeepSeekWebReader", "SearchResults"]
 
@@ -154,13 +154,17 @@ class DeepSeekToolSpec(BaseToolSpec):
 
     def speak(self, text: str) -> str:
         """Read `text` aloud (at most 10,000 characters); returns the path of the WAV file."""
-        target = speech_path(self.audio_dir)
+        from deepseek_ext_core.integration import new_speech_path  # the speech parts, on use
+
+        target = new_speech_path(self.audio_dir)
         self._connection._get_client().speak_to_file(text, target)
         return str(target)
 
     async def aspeak(self, text: str) -> str:
         """Read `text` aloud (at most 10,000 characters); returns the path of the WAV file."""
-        target = speech_path(self.audio_dir)
+        from deepseek_ext_core.integration import new_speech_path  # the speech parts, on use
+
+        target = new_speech_path(self.audio_dir)
         await self._connection._get_aclient().speak_to_file(text, target)
         return str(target)
 

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
         responses_request_from_chat,
     )
     from .speech._asr import transcript_metadata
+    from .speech._tts import new_speech_path
 
 _RESPONSES = frozenset(
     {"AsyncChatFromResponses", "ChatFromResponses", "as_chat_completion",
@@ -47,8 +48,9 @@ _RESPONSES = frozenset(
 
 _OCR = frozenset({"INTERNAL_METADATA", "check_mode", "ocr_documents"})
 """OCR answers as framework documents' texts and metadata; loaded when first named."""
-_SPEECH = frozenset({"transcript_metadata"})
-"""A transcript's metadata for a framework document; loaded when first named."""
+_SPEECH = {"transcript_metadata": "_asr", "new_speech_path": "_tts"}
+"""A transcript's metadata for a framework document, and where a speech tool saves its audio;
+loaded when first named."""
 
 
 def __getattr__(name: str) -> object:
@@ -61,9 +63,9 @@ def __getattr__(name: str) -> object:
 
         return getattr(ocr, name)
     if name in _SPEECH:
-        from .speech import _asr
+        import importlib
 
-        return getattr(_asr, name)
+        return getattr(importlib.import_module(f".speech.{_SPEECH[name]}", __package__), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
@@ -85,6 +87,7 @@ __all__ = [
     "json_mode_instruction",
     "mask_mapping",
     "mask_url",
+    "new_speech_path",
     "no_responses_endpoint",
     "ocr_documents",
     "package_version",

@@ -2,7 +2,9 @@
 sending (text of at most 10,000 billed characters, a body of at most 64 KiB, a known voice and
 format), and what a finished stream of audio cost."""
 
+import tempfile
 import unicodedata
+import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -78,6 +80,13 @@ def prepare_speech(
 def accept_header(body: dict[str, object]) -> str:
     """The `Accept` value of a TTS request: the audio it asks for, not the client's JSON."""
     return "audio/pcm" if body.get("format") == "pcm" else "audio/wav"
+
+
+def new_speech_path(folder: str | None, format: str = "wav") -> Path:
+    """A new, unused file name for spoken audio in `folder` (the system's temporary folder
+    when None), for tools that save speech and hand its path on."""
+    base = Path(folder) if folder else Path(tempfile.gettempdir())
+    return base / f"deepseek-speech-{uuid.uuid4().hex}.{format}"
 
 
 def _readable(char: str) -> bool:
