@@ -11,7 +11,15 @@ from dataclasses import dataclass
 
 import pytest
 
-from deepseek_ext_core import DeepSeekError
+from deepseek_ext_core import (
+    APIConnectionError,
+    AuthenticationError,
+    BadRequestError,
+    DeepSeekError,
+    InternalServerError,
+    RateLimitError,
+    ServiceUnavailableError,
+)
 from deepseek_ext_emulator import Emulator, Fault
 
 from ._tally import TALLY
@@ -38,6 +46,21 @@ def spare() -> Fault:
 
 def status_once(code: int) -> Callable[[], list[Fault]]:
     return lambda: [Fault.status(code)]
+
+
+COMMON_SCENARIOS = [
+    Scenario("429 with Retry-After", lambda: [Fault.status(429, retry_after=0)], 2),
+    Scenario("429 every attempt", lambda: [Fault.status(429, retry_after=0)] * 3, 3, RateLimitError),  # noqa: E501
+    *(Scenario(f"{code} once", status_once(code), 2) for code in (500, 502, 503, 504)),
+    Scenario("500 every attempt", lambda: [Fault.status(500)] * 3, 3, InternalServerError),
+    Scenario("503 every attempt", lambda: [Fault.status(503)] * 3, 3, ServiceUnavailableError),
+    Scenario("400 not retried", lambda: [Fault.status(400), spare()], 1, BadRequestError, 1),
+    Scenario("401 not retried", list, 1, AuthenticationError, wrong_key=True),
+    Scenario("connection refused", list, 3, APIConnectionError, refused=True),
+    Scenario("reset before headers once", lambda: [Fault.reset_before_headers()], 2),
+    Scenario("empty body once", lambda: [Fault.empty_body()], 2),
+]  # fmt: skip
+"""What every endpoint beside chat must survive the same way; each test adds its own."""
 
 
 @dataclass

@@ -20,16 +20,10 @@ from typing import Any
 import pytest
 
 from deepseek_ext_core import (
-    APIConnectionError,
     AsyncDeepSeekClient,
-    AuthenticationError,
-    BadRequestError,
     DeepSeekClient,
-    InternalServerError,
     InvalidResponseError,
     PayloadTooLargeError,
-    RateLimitError,
-    ServiceUnavailableError,
     StreamTruncatedError,
     UploadTimeoutError,
 )
@@ -37,7 +31,7 @@ from deepseek_ext_emulator import Emulator, Fault, Reply
 
 from ..media_files import make_pdf, make_wav
 from ._tally import TALLY
-from .rel_endpoint_faults import Scenario, judge, play, spare, status_once
+from .rel_endpoint_faults import COMMON_SCENARIOS, Scenario, judge, play, spare
 from .rel_support import RetrySpy, core_policy, fake_key
 
 PDF = make_pdf()
@@ -157,18 +151,9 @@ def _cut_speech() -> list[Fault]:
 
 
 SCENARIOS = [
-    Scenario("429 with Retry-After", lambda: [Fault.status(429, retry_after=0)], 2),
-    Scenario("429 every attempt", lambda: [Fault.status(429, retry_after=0)] * 3, 3, RateLimitError),  # noqa: E501
-    *(Scenario(f"{code} once", status_once(code), 2) for code in (500, 502, 503, 504)),
-    Scenario("500 every attempt", lambda: [Fault.status(500)] * 3, 3, InternalServerError),
-    Scenario("503 every attempt", lambda: [Fault.status(503)] * 3, 3, ServiceUnavailableError),
-    Scenario("400 not retried", lambda: [Fault.status(400), spare()], 1, BadRequestError, 1),
+    *COMMON_SCENARIOS,
     Scenario("408 not retried", lambda: [Fault.status(408), spare()], 1, UploadTimeoutError, 1, speech=False),  # noqa: E501
     Scenario("413 not retried", lambda: [Fault.status(413), spare()], 1, PayloadTooLargeError, 1, speech=False),  # noqa: E501
-    Scenario("401 not retried", list, 1, AuthenticationError, wrong_key=True),
-    Scenario("connection refused", list, 3, APIConnectionError, refused=True),
-    Scenario("reset before headers once", lambda: [Fault.reset_before_headers()], 2),
-    Scenario("empty body once", lambda: [Fault.empty_body()], 2),
     Scenario("truncated body every attempt", lambda: [Fault.truncated_body()] * 3, 3, InvalidResponseError, speech=False),  # noqa: E501
     Scenario("keep-alive newlines before the JSON", lambda: [Fault.keep_alive(5, over=0.2)], 1, speech=False),  # noqa: E501
     Scenario("audio cut mid-stream, not retried", _cut_speech, 1, StreamTruncatedError, 1, speech=True),  # noqa: E501

@@ -18,22 +18,16 @@ from typing import Any
 import pytest
 
 from deepseek_ext_core import (
-    APIConnectionError,
     AsyncDeepSeekClient,
-    AuthenticationError,
-    BadRequestError,
     DeepSeekClient,
     InsufficientBalanceError,
-    InternalServerError,
     InvalidResponseError,
-    RateLimitError,
-    ServiceUnavailableError,
     UnprocessableEntityError,
 )
 from deepseek_ext_emulator import Emulator, Fault
 
 from ._tally import TALLY
-from .rel_endpoint_faults import Scenario, judge, play, spare, status_once
+from .rel_endpoint_faults import COMMON_SCENARIOS, Scenario, judge, play, spare
 from .rel_support import RetrySpy, core_policy, fake_key
 
 PAGE = "https://example.com/paris/weather"
@@ -127,17 +121,8 @@ SURFACES = [
 
 
 SCENARIOS = [
-    Scenario("429 with Retry-After", lambda: [Fault.status(429, retry_after=0)], 2),
-    Scenario("429 every attempt", lambda: [Fault.status(429, retry_after=0)] * 3, 3, RateLimitError),  # noqa: E501
-    *(Scenario(f"{code} once", status_once(code), 2) for code in (500, 502, 503, 504)),
-    Scenario("500 every attempt", lambda: [Fault.status(500)] * 3, 3, InternalServerError),
-    Scenario("503 every attempt", lambda: [Fault.status(503)] * 3, 3, ServiceUnavailableError),
-    Scenario("400 not retried", lambda: [Fault.status(400), spare()], 1, BadRequestError, 1),
+    *COMMON_SCENARIOS,
     Scenario("422 not retried", lambda: [Fault.status(422), spare()], 1, UnprocessableEntityError, 1),  # noqa: E501
-    Scenario("401 not retried", list, 1, AuthenticationError, wrong_key=True),
-    Scenario("connection refused", list, 3, APIConnectionError, refused=True),
-    Scenario("reset before headers once", lambda: [Fault.reset_before_headers()], 2),
-    Scenario("empty body once", lambda: [Fault.empty_body()], 2),
     Scenario("truncated body every attempt", lambda: [Fault.truncated_body()] * 3, 3, InvalidResponseError),  # noqa: E501
     Scenario("keep-alive lines before the body", lambda: [Fault.keep_alive(3)], 1),
 ]  # fmt: skip
