@@ -79,14 +79,12 @@ class AsyncMediaMethods:
     async def transcribe(self, file: FileSource, *, filename: str | None = None) -> Transcription:
         """`POST /v1/tools/asr` (see `DeepSeekClient.transcribe`)."""
         from .speech import ASR_PATH, Transcription, prepare_transcription
-        from .speech._asr import transcription
 
         upload = prepare_transcription(file, filename=filename)
 
         async def attempt() -> Transcription:
             response = await self._send("POST", ASR_PATH, upload=upload)
-            parsed = parse_body(Transcription, response, response.content)
-            result = transcription(parsed, response.content)
+            result = parse_body(Transcription, response, response.content)
             result.filename = upload.filename
             return result
 

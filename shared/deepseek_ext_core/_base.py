@@ -429,7 +429,9 @@ def parse_body(model: type[ModelT], response: httpx.Response, content: bytes) ->
                 f"(request id {request_id}): {_first_error(exc)}"
             ) from exc
         parsed = reread
-    if isinstance(parsed, WithRequestId):
+    if isinstance(parsed, WithRequestId) and not parsed.request_id:
+        # A body that names its request (an ASR answer does) keeps DeepSeek's own id; the
+        # others get the response header's trace id.
         parsed.request_id = request_id
     return parsed
 

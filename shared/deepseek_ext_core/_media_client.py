@@ -83,14 +83,12 @@ class MediaMethods:
         """`POST /v1/tools/asr`: the text of 16-bit PCM WAV or Ogg Opus audio (at most 8 MiB
         and 120 s, read from its header before sending). Billed per second of audio."""
         from .speech import ASR_PATH, Transcription, prepare_transcription
-        from .speech._asr import transcription
 
         upload = prepare_transcription(file, filename=filename)
 
         def attempt() -> Transcription:
             response = self._send("POST", ASR_PATH, upload=upload)
-            parsed = parse_body(Transcription, response, response.content)
-            result = transcription(parsed, response.content)
+            result = parse_body(Transcription, response, response.content)
             result.filename = upload.filename
             return result
 

@@ -3,7 +3,6 @@
 
 # No `from __future__ import annotations`: pydantic evaluates the annotations (see _request).
 
-import json
 import math
 import os
 from decimal import Decimal
@@ -41,19 +40,6 @@ class Transcription(WithRequestId):
     def estimated_cost(self) -> Decimal:
         """USD: CNY 0.78 an hour, per started second (list price)."""
         return ASR_SECOND_PRICE_USD * math.ceil(self.duration_ms / 1000)
-
-
-def transcription(parsed: Transcription, content: bytes) -> Transcription:
-    """`parsed` (its `request_id` the response header's trace id) with DeepSeek's own
-    `request_id` from the body `content` instead, which an ASR answer carries."""
-    try:
-        body = json.loads(content)
-    except ValueError:
-        body = None
-    own = body.get("request_id") if isinstance(body, dict) else None
-    if isinstance(own, str) and own:
-        parsed.request_id = own
-    return parsed
 
 
 def transcript_metadata(result: Transcription, source: str) -> dict[str, object]:
