@@ -86,6 +86,8 @@ class LiveSpeechStream(_LiveBase):
         self._sender: threading.Thread | None = None
 
     def _send_all(self) -> None:
+        from websockets.exceptions import ConnectionClosed
+
         try:
             for piece in self._texts:
                 event = text_event(piece)
@@ -93,7 +95,9 @@ class LiveSpeechStream(_LiveBase):
                     self._connection.send(event)
                     self.characters += billed_characters(piece)
             self._connection.send(FINISH_TEXT)
-        except BaseException as exc:  # the caller's text source failed, or the socket did
+        except ConnectionClosed:
+            return  # the connection broke: the receiving side reports the cut
+        except BaseException as exc:  # the caller's text source failed
             if not self._done:
                 self._failure = exc
             self._connection.close()
@@ -161,6 +165,8 @@ class AsyncLiveSpeechStream(_LiveBase):
                 yield piece
 
     async def _send_all(self) -> None:
+        from websockets.exceptions import ConnectionClosed
+
         try:
             async for piece in self._pieces():
                 event = text_event(piece)
@@ -170,7 +176,9 @@ class AsyncLiveSpeechStream(_LiveBase):
             await self._connection.send(FINISH_TEXT)
         except asyncio.CancelledError:
             raise
-        except BaseException as exc:
+        except ConnectionClosed:
+            return  # the connection broke: the receiving side reports the cut
+        except BaseException as exc:  # the caller's text source failed
             if not self._done:
                 self._failure = exc
             await self._connection.close()
